@@ -1,0 +1,1 @@
+"""Storage: the SQLAlchemy models, the async engine and the Alembic migrations."""

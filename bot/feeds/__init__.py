@@ -1,0 +1,1 @@
+"""The feed engine: which feeds exist, their health, and (later) fetching and parsing them."""

@@ -1,0 +1,20 @@
+"""Logging for the whole process: one format, the level from LOG_LEVEL, noisy libraries tamed."""
+
+from __future__ import annotations
+
+import logging
+
+FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+
+def configure_logging(level: str) -> None:
+    root = logging.getLogger()
+    if not any(getattr(handler, "_veille", False) for handler in root.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(FORMAT))
+        handler._veille = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(level)
+    # discord.py's gateway chatter and SQLAlchemy's engine echo are for debugging sessions only.
+    for noisy in ("discord.gateway", "discord.client", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING))

@@ -1,0 +1,59 @@
+"""When things happen: an APScheduler wrapper that the services register their jobs on.
+
+Jobs are defined in code; what was done for which slot lives in the database, so that a restart
+catches up without duplicates. `coalesce` folds missed runs into one and the grace time lets a
+bot that was down for a while still run the slot it missed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+log = logging.getLogger(__name__)
+
+MISFIRE_GRACE_SECONDS = 48 * 3600
+
+
+class Scheduler:
+    def __init__(self) -> None:
+        self._aps = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+            },
+        )
+
+    @property
+    def running(self) -> bool:
+        return bool(self._aps.running)
+
+    def start(self) -> None:
+        """Start on the running event loop (call from inside it, e.g. a `setup_hook`)."""
+        if not self._aps.running:
+            self._aps.start()
+            log.info("scheduler started")
+
+    def shutdown(self) -> None:
+        if self._aps.running:
+            self._aps.shutdown(wait=False)
+            log.info("scheduler stopped")
+
+    def next_run(self, job_id: str) -> datetime | None:
+        job = self._aps.get_job(job_id)
+        if job is None or job.next_run_time is None:
+            return None
+        next_run: datetime = job.next_run_time
+        return next_run.astimezone(UTC)
+
+
+def casestudy_job_id(guild_id: int) -> str:
+    return f"casestudy:{guild_id}"
+
+
+def digest_job_id(guild_id: int) -> str:
+    return f"digest:{guild_id}"

@@ -1,0 +1,37 @@
+"""`/veille status`: what the bot reads, how healthy it is, and when it posts next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import __version__
+from bot.feeds.health import FeedHealth, HealthSummary
+from bot.scheduler import Scheduler, casestudy_job_id, digest_job_id
+from bot.store.feeds import FeedStore
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    version: str
+    feeds: list[FeedHealth]
+    next_casestudy_at: datetime | None
+    next_digest_at: datetime | None
+
+    @property
+    def summary(self) -> HealthSummary:
+        return HealthSummary.of(self.feeds)
+
+
+class StatusService:
+    def __init__(self, feeds: FeedStore, scheduler: Scheduler) -> None:
+        self._feeds = feeds
+        self._scheduler = scheduler
+
+    async def report(self, guild_id: int) -> StatusReport:
+        return StatusReport(
+            version=__version__,
+            feeds=await self._feeds.health(),
+            next_casestudy_at=self._scheduler.next_run(casestudy_job_id(guild_id)),
+            next_digest_at=self._scheduler.next_run(digest_job_id(guild_id)),
+        )

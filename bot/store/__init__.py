@@ -1,0 +1,1 @@
+"""The repository layer: the only code that builds queries. Services call it with plain values."""

@@ -1,0 +1,1 @@
+"""The Discord adapter: discord.py cogs that turn interactions into core calls and results into embeds."""
