@@ -9,10 +9,11 @@ STAMP := $(VENV)/.installed
 
 install: $(STAMP)
 
-# Rebuilt whenever the lock or the project metadata changes.
-$(STAMP): requirements.lock pyproject.toml
+# Rebuilt whenever a lock or the project metadata changes. The dev lock is the runtime lock
+# (requirements.lock, what the Docker image installs) plus the test and lint tools.
+$(STAMP): requirements-dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --editable .
 	@touch $(STAMP)
 
@@ -38,11 +39,12 @@ bench: $(STAMP)
 		echo "== $$script"; $(BIN)/python $$script || exit 1; \
 	done
 
-# Re-pins every dependency after a change in pyproject.toml (needs the registry).
+# Re-pins every dependency after a change in pyproject.toml (needs the package registry).
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -q
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
-		--python-platform x86_64-manylinux_2_28 -o requirements.lock -q
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra dev -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

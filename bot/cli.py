@@ -12,24 +12,18 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol, TextIO
-
-from sqlalchemy.engine import URL
+from typing import TYPE_CHECKING, Protocol
 
 from bot import __version__
-from bot.config.feeds_file import FeedsFile, load_feeds_file
-from bot.config.settings import Settings, load_settings
-from bot.db import migrate
-from bot.db.engine import check_connection, create_engine, sessionmaker
-from bot.db.url import redact
+from bot.console import Console
 from bot.errors import ConfigError, VeilleError
-from bot.feeds.health import FeedHealth, HealthState, HealthSummary
-from bot.logs import configure_logging
-from bot.services import open_database
-from bot.store.feeds import FeedStore
+
+if TYPE_CHECKING:
+    from bot.config.settings import Settings
+
+# Heavy modules (SQLAlchemy, pydantic, discord.py) are imported once a command runs, so that
+# `veille --help` answers at once.
 
 log = logging.getLogger(__name__)
 
@@ -53,23 +47,6 @@ No Discord token is set, so the bot cannot connect to Discord yet. To get one:
   3. Copy .env.example to .env and put the token there:  DISCORD_TOKEN=<your token>
   4. Invite the bot with the URL in the README ("Invite the bot"), then `make run` again.
 """
-
-
-@dataclass
-class Console:
-    out: TextIO
-    err: TextIO
-
-    def echo(self, text: str = "") -> None:
-        self.out.write(text + "\n")
-
-    def error(self, problem: VeilleError) -> None:
-        self.err.write(f"error: {problem.one_line()}\n")
-        for detail in getattr(problem, "details", []):
-            self.err.write(f"  - {detail}\n")
-
-    def warn(self, text: str) -> None:
-        self.err.write(f"warning: {text}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -146,14 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(
-    argv: Sequence[str] | None = None,
-    platform: Platform | None = None,
-    out: TextIO | None = None,
-    err: TextIO | None = None,
-) -> int:
+def main(argv: Sequence[str] | None = None, platform: Platform | None = None) -> int:
     args = build_parser().parse_args(argv)
-    console = Console(out or sys.stdout, err or sys.stderr)
+    console = Console(sys.stdout, sys.stderr)
+    from bot.config.settings import load_settings
+    from bot.logs import configure_logging
+
     try:
         loaded = load_settings(args.env_file)
         configure_logging(loaded.settings.log_level)
@@ -170,18 +145,18 @@ def main(
 def _dispatch(
     args: argparse.Namespace, settings: Settings, platform: Platform | None, console: Console
 ) -> int:
-    match args.command:
-        case "run":
-            return _run(settings, _require(platform), console, guide=args.guide)
-        case "sync":
-            return _sync(settings, _require(platform), console, args.guild, args.clear)
-        case "db":
-            return asyncio.run(_db_upgrade(settings, console))
-        case "config":
-            return asyncio.run(_config_check(settings, console))
-        case "feeds":
-            return asyncio.run(_feeds_list(settings, console))
-    raise AssertionError(f"unhandled command {args.command}")
+    if args.command == "run":
+        return _run(settings, _require(platform), console, guide=args.guide)
+    if args.command == "sync":
+        return _sync(settings, _require(platform), console, args.guild, args.clear)
+    from bot import maintenance
+
+    operation = {
+        "db": maintenance.db_upgrade,
+        "config": maintenance.config_check,
+        "feeds": maintenance.feeds_list,
+    }[args.command]
+    return asyncio.run(operation(settings, console))
 
 
 def _require(platform: Platform | None) -> Platform:
@@ -190,19 +165,13 @@ def _require(platform: Platform | None) -> Platform:
     return platform
 
 
-def _missing_token() -> ConfigError:
-    return ConfigError(
-        "DISCORD_TOKEN is not set",
-        todo="put the bot token in .env (see the README, 'Create the Discord application')",
-    )
-
-
 def _run(settings: Settings, platform: Platform, console: Console, *, guide: bool) -> int:
-    if settings.token is None:
-        if not guide:
-            raise _missing_token()
+    if settings.token is None and guide:
+        from bot import maintenance
+
         console.echo(TOKEN_GUIDE)
-        return asyncio.run(_config_check(settings, console))
+        return asyncio.run(maintenance.config_check(settings, console))
+    settings.require_token()
     asyncio.run(_serve(platform, settings))
     return 0
 
@@ -221,131 +190,7 @@ async def _serve(platform: Platform, settings: Settings) -> None:
 
 
 def _sync(settings: Settings, platform: Platform, console: Console, guilds: list[int], clear: bool) -> int:
-    if settings.token is None:
-        raise _missing_token()
+    settings.require_token()
     for line in asyncio.run(platform.sync(settings, guilds, clear)):
         console.echo(line)
     return 0
-
-
-async def _db_upgrade(settings: Settings, console: Console) -> int:
-    engine = create_engine(settings.database)
-    try:
-        await check_connection(engine)
-        before, after = await migrate.upgrade(engine)
-    finally:
-        await engine.dispose()
-    where = redact(settings.database)
-    if before == after:
-        console.echo(f"{where}: already up to date (revision {after})")
-    else:
-        console.echo(f"{where}: upgraded from {before or 'an empty database'} to revision {after}")
-    return 0
-
-
-async def _config_check(settings: Settings, console: Console) -> int:
-    console.echo("Settings (.env and environment)")
-    for name, value in settings.summary():
-        console.echo(f"  {name:<20} {value}")
-    console.echo()
-    feeds_file = load_feeds_file(settings.feeds_file)
-    _print_feeds_summary(settings.feeds_file, feeds_file, console)
-    console.echo()
-    console.echo(f"Database: {await _database_state(settings)}")
-    console.echo()
-    console.echo("Configuration OK.")
-    return 0
-
-
-def _print_feeds_summary(path: Path, feeds_file: FeedsFile, console: Console) -> None:
-    enabled = [feed for feed in feeds_file.feeds if feed.enabled]
-    by_language = {lang: sum(feed.language == lang for feed in enabled) for lang in ("fr", "en")}
-    console.echo(
-        f"{path}: {len(feeds_file.feeds)} feeds ({len(enabled)} enabled: "
-        f"{by_language['fr']} French, {by_language['en']} English), {len(feeds_file.themes)} themes"
-    )
-    for theme in feeds_file.themes:
-        count = sum(theme.id in feed.themes for feed in enabled)
-        console.echo(f"  {theme.id:<26} {count:>2} feeds  {theme.label.fr} / {theme.label.en}")
-
-
-async def _database_state(settings: Settings) -> str:
-    url = settings.database
-    where = redact(url)
-    if _sqlite_file_missing(url):
-        return f"{where} (will be created when the bot first starts)"
-    engine = create_engine(url)
-    try:
-        await check_connection(engine)
-        current = await migrate.current_revision(engine)
-    finally:
-        await engine.dispose()
-    head = migrate.head_revision()
-    if current == head:
-        return f"{where} (reachable, schema up to date)"
-    return f"{where} (reachable, schema {current or 'empty'}; {head} is applied at next start)"
-
-
-def _sqlite_file_missing(url: URL) -> bool:
-    database = url.database
-    return (
-        url.get_backend_name() == "sqlite"
-        and bool(database)
-        and database != ":memory:"
-        and not Path(str(database)).exists()
-    )
-
-
-async def _feeds_list(settings: Settings, console: Console) -> int:
-    feeds_file = load_feeds_file(settings.feeds_file)
-    async with open_database(settings) as engine:
-        store = FeedStore(sessionmaker(engine))
-        await store.sync_from_config(feeds_file)
-        feeds = await store.health()
-    _print_feed_table(feeds, console)
-    return 0
-
-
-def _print_feed_table(feeds: list[FeedHealth], console: Console) -> None:
-    now = datetime.now(UTC)
-    rows = [("NAME", "LANG", "EVERY", "STATE", "LAST SUCCESS", "THEMES")]
-    for feed in feeds:
-        rows.append(
-            (
-                feed.name,
-                feed.language,
-                f"{feed.interval_minutes} min",
-                _state_text(feed),
-                _age(feed.last_success_at, now),
-                ", ".join(feed.themes),
-            )
-        )
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
-    for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        console.echo("  ".join([*cells, row[-1]]).rstrip())
-    summary = HealthSummary.of(feeds)
-    console.echo()
-    console.echo(
-        f"{summary.total} feeds: {summary.ok} ok, {summary.failing} failing, "
-        f"{summary.never_fetched} never fetched, {summary.disabled} disabled"
-    )
-
-
-def _state_text(feed: FeedHealth) -> str:
-    if feed.state is HealthState.DISABLED and feed.disabled_reason:
-        return f"disabled ({feed.disabled_reason})"
-    if feed.state is HealthState.FAILING:
-        return f"failing ×{feed.consecutive_failures}"
-    return feed.state.value
-
-
-def _age(moment: datetime | None, now: datetime) -> str:
-    if moment is None:
-        return "never"
-    minutes = int((now - moment).total_seconds() // 60)
-    if minutes < 60:
-        return f"{minutes} min ago"
-    if minutes < 48 * 60:
-        return f"{minutes // 60} h ago"
-    return f"{minutes // (24 * 60)} days ago"

@@ -15,6 +15,12 @@ def configure_logging(level: str) -> None:
         handler._veille = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(level)
-    # discord.py's gateway chatter and SQLAlchemy's engine echo are for debugging sessions only.
-    for noisy in ("discord.gateway", "discord.client", "alembic.runtime.migration"):
+    # discord.py's gateway chatter and Alembic's per-migration lines are for debugging sessions only.
+    for noisy in ("discord.gateway", "discord.client", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING))
+    logging.getLogger("discord.client").addFilter(_no_voice_warning)
+
+
+def _no_voice_warning(record: logging.LogRecord) -> bool:
+    """The bot never joins voice channels: discord.py's "PyNaCl is not installed" is noise here."""
+    return "voice will NOT be supported" not in record.getMessage()

@@ -90,6 +90,14 @@ class Settings(BaseSettings):
             return None
         return self.discord_token.get_secret_value().strip() or None
 
+    def require_token(self) -> str:
+        if self.token is None:
+            raise ConfigError(
+                "DISCORD_TOKEN is not set",
+                todo="put the bot token in .env (see the README, 'Create the Discord application')",
+            )
+        return self.token
+
     @property
     def database(self) -> URL:
         """The database URL with the async driver chosen for its dialect."""

@@ -1,0 +1,162 @@
+"""The `veille` command as an operator runs it: real processes, exit codes and what they print."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, SHIPPED_FEEDS
+
+VEILLE = str(Path(sys.executable).parent / "veille")
+
+
+def veille(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    base = {"PATH": os.environ["PATH"], "HOME": str(cwd), "FEEDS_FILE": str(SHIPPED_FEEDS)}
+    return subprocess.run(
+        [VEILLE, *args],
+        cwd=cwd,
+        env={**base, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["run"],
+        ["sync"],
+        ["db"],
+        ["db", "upgrade"],
+        ["config"],
+        ["config", "check"],
+        ["feeds"],
+        ["feeds", "list"],
+    ],
+)
+def test_every_command_has_help(tmp_path: Path, command: list[str]) -> None:
+    result = veille(*command, "--help", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: veille")
+
+
+def test_config_check_prints_a_summary(tmp_path: Path) -> None:
+    result = veille("config", "check", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "DISCORD_TOKEN        not set" in result.stdout
+    assert f"{SHIPPED_FEEDS}: 23 feeds (23 enabled: 11 French, 12 English), 11 themes" in result.stdout
+    assert "video-cv" in result.stdout
+    assert "(will be created when the bot first starts)" in result.stdout
+    assert result.stdout.rstrip().endswith("Configuration OK.")
+    assert not (tmp_path / "data").exists()  # checking creates nothing
+
+
+def test_config_check_points_at_a_typo_in_feeds_toml(tmp_path: Path) -> None:
+    broken = tmp_path / "feeds.toml"
+    broken.write_text(
+        SHIPPED_FEEDS.read_text(encoding="utf-8").replace("interval_minutes = 30", "intervall = 30", 1)
+    )
+
+    result = veille("config", "check", cwd=tmp_path, env={"FEEDS_FILE": str(broken)})
+
+    assert result.returncode == 2
+    line = next(
+        n for n, text in enumerate(broken.read_text().splitlines(), 1) if text.startswith("intervall")
+    )
+    assert (
+        f"error: {broken} line {line}, feeds #1 'Blog du Modérateur' → intervall: unknown key; "
+        "did you mean 'interval_minutes'?"
+    ) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_invalid_setting_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("LOG_LEVEL=loud\n")
+
+    result = veille("config", "check", cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: .env line 1, LOG_LEVEL: expected 'DEBUG', 'INFO', 'WARNING', 'ERROR' or 'CRITICAL', "
+        "got 'LOUD' "
+        "— fix the value(s) in .env or the environment; .env.example documents each setting"
+    ]
+
+
+def test_run_without_a_token_fails_clearly(tmp_path: Path) -> None:
+    result = veille("run", cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: DISCORD_TOKEN is not set — put the bot token in .env "
+        "(see the README, 'Create the Discord application')"
+    )
+
+
+def test_run_guide_without_a_token_explains_and_checks(tmp_path: Path) -> None:
+    result = veille("run", "--guide", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "No Discord token is set" in result.stdout
+    assert "DISCORD_TOKEN=<your token>" in result.stdout
+    assert "Configuration OK." in result.stdout
+
+
+def test_db_upgrade_then_feeds_list(tmp_path: Path) -> None:
+    first = veille("db", "upgrade", cwd=tmp_path)
+    again = veille("db", "upgrade", cwd=tmp_path)
+    listing = veille("feeds", "list", cwd=tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    assert "upgraded from an empty database to revision 0001" in first.stdout
+    assert "already up to date (revision 0001)" in again.stdout
+    assert (tmp_path / "data" / "veille.db").exists()
+    assert listing.returncode == 0, listing.stderr
+    lines = listing.stdout.splitlines()
+    assert lines[0].split() == ["NAME", "LANG", "EVERY", "STATE", "LAST", "SUCCESS", "THEMES"]
+    blog = next(line for line in lines if line.startswith("Blog du Modérateur"))
+    assert blog.split()[3:8] == ["fr", "30", "min", "never", "never"]
+    assert lines[-1] == "23 feeds: 0 ok, 0 failing, 23 never fetched, 0 disabled"
+
+
+def test_an_unreachable_database_is_exit_3_without_password(tmp_path: Path) -> None:
+    url = "postgresql://veille:hunter2@127.0.0.1:9/veille"
+
+    result = veille("db", "upgrade", cwd=tmp_path, env={"DATABASE_URL": url})
+
+    assert result.returncode == 3
+    assert result.stderr.startswith(
+        "error: cannot connect to the database postgresql+asyncpg://veille:***@127.0.0.1:9/veille"
+    )
+    assert "hunter2" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_make_run_without_a_token_guides_and_exits_0() -> None:
+    env = {key: value for key, value in os.environ.items() if key != "DISCORD_TOKEN"}
+    env.pop("MAKEFLAGS", None)
+
+    result = subprocess.run(
+        ["make", "--no-print-directory", "run"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "No Discord token is set" in result.stdout
+    assert "Configuration OK." in result.stdout

@@ -1,0 +1,113 @@
+"""Wire-level fixtures: the fake Discord with a demo server, and the real bot connected to it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import discord
+import pytest
+import yarl
+from discord.gateway import DiscordWebSocket
+
+from bot.config.settings import Settings
+from cogs.launcher import DiscordPlatform
+from tests.conftest import SHIPPED_FEEDS
+from tests.fakediscord import Channel, FakeDiscord, Guild, User, World
+from tests.fakediscord.world import MANAGE_GUILD
+
+
+@dataclass
+class DemoServer:
+    """A school's Discord server: one #veille channel, a moderator and three students."""
+
+    discord: FakeDiscord
+    guild: Guild
+    channel: Channel
+    moderator: User
+    students: list[User]
+
+    @property
+    def world(self) -> World:
+        return self.discord.world
+
+
+def build_demo_world() -> tuple[World, Guild, Channel, User, list[User]]:
+    world = World()
+    guild = world.add_guild("Lycée Demo")
+    channel = world.add_channel(guild, "veille")
+    moderators = world.add_role(guild, "Modération", MANAGE_GUILD)
+    moderator = world.add_user("prof-martin", "Mme Martin")
+    world.add_member(guild, moderator, [moderators])
+    students = [world.add_user(name) for name in ("alice", "bilal", "chloe")]
+    for student in students:
+        world.add_member(guild, student)
+    return world, guild, channel, moderator, students
+
+
+@pytest.fixture
+async def demo() -> AsyncIterator[DemoServer]:
+    world, guild, channel, moderator, students = build_demo_world()
+    server = FakeDiscord(world)
+    await server.start()
+    try:
+        yield DemoServer(server, guild, channel, moderator, students)
+    finally:
+        await server.stop()
+    assert not server.unhandled, f"the bot called routes the fake Discord lacks: {server.unhandled}"
+
+
+@pytest.fixture
+def bot_settings(demo: DemoServer, tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,
+        discord_token=demo.world.application.token,
+        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+        feeds_file=SHIPPED_FEEDS,
+        discord_api_base=demo.discord.api_base,
+        discord_gateway_url=demo.discord.gateway_url,
+    )
+
+
+@pytest.fixture(autouse=True)
+def restore_discord_endpoints() -> object:
+    """The endpoint overrides are class attributes of discord.py: put Discord's own back."""
+    base, gateway = discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    yield
+    discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = base, yarl.URL(str(gateway))
+
+
+@dataclass
+class RunningBot:
+    task: asyncio.Task[None]
+    stop: asyncio.Event
+
+    async def shutdown(self) -> None:
+        self.stop.set()
+        await asyncio.wait_for(self.task, timeout=15)
+
+
+async def start_bot(demo: DemoServer, settings: Settings) -> RunningBot:
+    """Publish the commands to the demo server (as `veille sync --guild` does), then `veille run`."""
+    platform = DiscordPlatform()
+    await platform.sync(settings, [demo.guild.id], clear=False)
+    stop = asyncio.Event()
+    task = asyncio.create_task(platform.run(settings, stop), name="veille-run")
+    ready = asyncio.create_task(demo.discord.wait_until_ready(timeout=15))
+    done, _ = await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        ready.cancel()
+        task.result()
+        raise AssertionError("the bot stopped before it connected")
+    return RunningBot(task, stop)
+
+
+@pytest.fixture
+async def running_bot(demo: DemoServer, bot_settings: Settings) -> AsyncIterator[RunningBot]:
+    bot = await start_bot(demo, bot_settings)
+    try:
+        yield bot
+    finally:
+        await bot.shutdown()
