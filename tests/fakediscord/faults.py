@@ -47,7 +47,13 @@ class Fault:
         if self.status != 429:
             return {}
         retry = str(self.retry_after or 0.1)
-        headers = {"Retry-After": retry, "X-RateLimit-Scope": "global" if self.is_global else "user"}
+        # Discord's own 429s pass through its proxy and carry `Via`; discord.py treats a 429 without it
+        # as a Cloudflare ban and does not retry.
+        headers = {
+            "Retry-After": retry,
+            "X-RateLimit-Scope": "global" if self.is_global else "user",
+            "Via": "1.1 google",
+        }
         if self.is_global:
             headers["X-RateLimit-Global"] = "true"
         return headers

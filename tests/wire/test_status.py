@@ -86,3 +86,17 @@ async def test_the_bot_resumes_after_the_gateway_drops(demo: DemoServer, running
 async def test_unpublished_commands_are_not_offered(demo: DemoServer, running_bot: RunningBot) -> None:
     with pytest.raises(CommandNotAvailable):
         await demo.discord.slash(demo.students[0], demo.channel, "casestudy")
+
+
+@pytest.mark.parametrize("status", [429, 503])
+async def test_a_rate_limited_or_failing_callback_is_retried(
+    demo: DemoServer, running_bot: RunningBot, status: int
+) -> None:
+    fault = demo.discord.faults.inject("POST", r"/interactions/\d+/[^/]+/callback", status, retry_after=0.2)
+
+    interaction = await demo.discord.slash(demo.students[0], demo.channel, "veille status")
+
+    assert (await interaction.response(timeout=10))["data"]["embeds"][0]["title"] == "Veille — état du bot"
+    assert fault.hits == 1
+    statuses = [r.status for r in demo.discord.requests_to("POST", "/interactions/")]
+    assert statuses == [status, 200]
