@@ -115,6 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     feeds = commands.add_parser("feeds", help="feeds", description="Feed tools.")
     feeds_commands = feeds.add_subparsers(dest="feeds_command", required=True, metavar="COMMAND")
+    check = feeds_commands.add_parser(
+        "check",
+        help="check the feeds that are due now (--all: every enabled feed) and print their health",
+        description="Fetch, parse and store the feeds that are due (or, with --all, every enabled "
+        "feed), with a progress bar, then print one row per feed: result, HTTP status, items, new "
+        "articles, newest item's age, time taken and the error in words. Failing feeds do not make "
+        "the command fail.",
+    )
+    check.add_argument("--all", action="store_true", help="check every enabled feed, whatever its schedule")
     feeds_commands.add_parser(
         "list",
         help="list the feeds the bot reads, with their health",
@@ -151,6 +160,8 @@ def _dispatch(
         return _sync(settings, _require(platform), console, args.guild, args.clear)
     from bot import maintenance
 
+    if args.command == "feeds" and args.feeds_command == "check":
+        return asyncio.run(maintenance.feeds_check(settings, console, every_feed=args.all))
     operation = {
         "db": maintenance.db_upgrade,
         "config": maintenance.config_check,

@@ -139,3 +139,20 @@ def _age(moment: datetime | None, now: datetime) -> str:
     if minutes < 48 * 60:
         return f"{minutes // 60} h ago"
     return f"{minutes // (24 * 60)} days ago"
+
+
+async def feeds_check(settings: Settings, console: Console, *, every_feed: bool) -> int:
+    """Check the feeds that are due (or every enabled feed) now, with a progress bar, then a table."""
+    from bot.feeds.check_report import print_check_report, progress_bar
+    from bot.services import open_core
+
+    async with open_core(settings) as core:
+        feeds = await (core.feeds.enabled() if every_feed else core.feeds.due(datetime.now(UTC)))
+        if not feeds:
+            console.echo("No feed is due; `veille feeds check --all` checks every enabled feed now.")
+            return 0
+        started = datetime.now(UTC)
+        with progress_bar(console, total=len(feeds)) as advance:
+            report = await core.feed_engine.refresh(feeds, progress=advance)
+    print_check_report(console, report, (datetime.now(UTC) - started).total_seconds())
+    return 0

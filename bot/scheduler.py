@@ -8,6 +8,7 @@ bot that was down for a while still run the slot it missed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -42,6 +43,10 @@ class Scheduler:
         if self._aps.running:
             self._aps.shutdown(wait=False)
             log.info("scheduler stopped")
+
+    def every(self, job_id: str, seconds: float, job: Callable[[], Awaitable[object]]) -> None:
+        """Run `job` every `seconds` (first run one interval from now), never two at once."""
+        self._aps.add_job(job, "interval", seconds=seconds, id=job_id, replace_existing=True)
 
     def next_run(self, job_id: str) -> datetime | None:
         job = self._aps.get_job(job_id)

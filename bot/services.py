@@ -1,7 +1,7 @@
-"""Build the core once per process: database, HTTP session, scheduler and the services over them.
+"""Build the core once per process: database, HTTP session, parser pool, scheduler, services.
 
-Each platform adapter (Discord in `cogs/`, Slack later) opens the core with `open_core` and hands its
-services to its own client. Nothing here knows which platform runs it.
+Each platform adapter (Discord in `cogs/`, Slack later) opens the core with `open_core` and hands
+its services to its own client. Nothing here knows which platform runs it.
 """
 
 from __future__ import annotations
@@ -10,22 +10,27 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot import __version__
 from bot.config.feeds_file import FeedsFile, load_feeds_file
 from bot.config.settings import Settings
 from bot.db import migrate
 from bot.db.engine import check_connection, create_engine, sessionmaker
+from bot.feeds.engine import CycleReport, FeedEngine, Parser
+from bot.feeds.fetch import Fetcher, FetchLimits, open_session
+from bot.feeds.themes import ThemeKeywords
 from bot.scheduler import Scheduler
 from bot.status import StatusService
+from bot.store.articles import ArticleStore
 from bot.store.feeds import FeedStore
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = f"veille-bot/{__version__} (+https://github.com/veille-bot/veille-bot)"
+FEED_CYCLE_SECONDS = 60
+PRUNE_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -37,7 +42,36 @@ class Core:
     http: aiohttp.ClientSession
     scheduler: Scheduler
     feeds: FeedStore
+    articles: ArticleStore
+    feed_engine: FeedEngine
     status: StatusService
+
+    def start_background_jobs(self) -> None:
+        """Feed checks every minute and a daily prune, on the scheduler (call inside the loop)."""
+        self.scheduler.every("feeds:refresh", FEED_CYCLE_SECONDS, self.refresh_feeds)
+        self.scheduler.every("articles:prune", PRUNE_SECONDS, self.prune_articles)
+        self.scheduler.start()
+
+    async def refresh_feeds(self) -> CycleReport:
+        report = await self.feed_engine.refresh_due()
+        for alert in report.alerts:
+            # Moderators are told through the publisher port once the Discord layer has one.
+            log.warning("feed %s %s: %s", alert.feed_name, alert.kind.value, alert.error or "back to normal")
+        return report
+
+    async def prune_articles(self) -> int:
+        cutoff = datetime.now(UTC) - timedelta(days=self.settings.article_retention_days)
+        pruned = await self.articles.prune(cutoff)
+        if pruned:
+            log.info("pruned %d articles older than %s", pruned, cutoff.date())
+        return pruned
+
+
+def theme_keywords(feeds_file: FeedsFile) -> tuple[ThemeKeywords, ...]:
+    return tuple(
+        ThemeKeywords(theme.id, tuple(theme.keywords.fr), tuple(theme.keywords.en))
+        for theme in feeds_file.themes
+    )
 
 
 @asynccontextmanager
@@ -54,7 +88,7 @@ async def open_database(settings: Settings) -> AsyncIterator[AsyncEngine]:
 
 @asynccontextmanager
 async def open_core(settings: Settings) -> AsyncIterator[Core]:
-    """Everything the bot needs, closed in reverse order on exit (scheduler, HTTP, database)."""
+    """Everything the bot needs, closed in reverse order on exit (scheduler, parser, HTTP, database)."""
     feeds_file = load_feeds_file(settings.feeds_file)
     async with open_database(settings) as engine:
         sessions = sessionmaker(engine)
@@ -68,8 +102,11 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
             synced.updated,
             synced.disabled,
         )
+        limits = FetchLimits(allow_private=settings.feeds_allow_private_addresses)
         scheduler = Scheduler()
-        async with aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}) as http:
+        parser = Parser(theme_keywords(feeds_file))
+        articles = ArticleStore(sessions)
+        async with open_session(limits) as http:
             try:
                 yield Core(
                     settings=settings,
@@ -79,7 +116,10 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
                     http=http,
                     scheduler=scheduler,
                     feeds=feeds,
+                    articles=articles,
+                    feed_engine=FeedEngine(feeds, articles, Fetcher(http, limits), parser),
                     status=StatusService(feeds, scheduler),
                 )
             finally:
                 scheduler.shutdown()
+                parser.close()

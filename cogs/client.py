@@ -77,7 +77,7 @@ class VeilleBot(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.background_jobs:
-            self.core.scheduler.start()
+            self.core.start_background_jobs()
 
     async def on_ready(self) -> None:
         assert self.user is not None

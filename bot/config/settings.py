@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     log_level: LogLevel = "INFO"
     default_locale: Locale = "fr"
     default_timezone: str = "Europe/Paris"
+    article_retention_days: int = Field(default=90, ge=7, le=3650)
+    feeds_allow_private_addresses: bool = False
     discord_api_base: str = Field(default=DISCORD_API_BASE)
     discord_gateway_url: str = Field(default=DISCORD_GATEWAY_URL)
 
@@ -124,6 +126,8 @@ class Settings(BaseSettings):
             ("LOG_LEVEL", self.log_level),
             ("DEFAULT_LOCALE", self.default_locale),
             ("DEFAULT_TIMEZONE", self.default_timezone),
+            ("ARTICLE_RETENTION_DAYS", str(self.article_retention_days)),
+            ("FEEDS_ALLOW_PRIVATE_ADDRESSES", "yes" if self.feeds_allow_private_addresses else "no"),
             ("DISCORD_API_BASE", self.discord_api_base),
             ("DISCORD_GATEWAY_URL", self.discord_gateway_url),
         ]

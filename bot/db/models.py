@@ -74,7 +74,9 @@ class Feed(Timestamped, Base):
     __tablename__ = "feeds"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)  # as configured or suggested
+    # Where a permanent redirect said the feed now lives; fetched instead of `url` when set.
+    fetch_url: Mapped[str | None] = mapped_column(String(2048))
     name: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(5))
     themes: Mapped[list[Any]] = mapped_column(default=list)
@@ -92,9 +94,12 @@ class Feed(Timestamped, Base):
     last_success_at: Mapped[datetime | None]
     last_status: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
+    last_warning: Mapped[str | None] = mapped_column(Text)  # readable but broken (bozo) feeds
+    last_duration_ms: Mapped[int | None] = mapped_column(Integer)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    failing_since: Mapped[datetime | None]
     items_seen: Mapped[int] = mapped_column(Integer, default=0)
-    failure_alerted_at: Mapped[datetime | None]
+    failure_alerted_at: Mapped[datetime | None]  # moderators were told; cleared on recovery
 
 
 class Article(Timestamped, Base):
@@ -106,7 +111,7 @@ class Article(Timestamped, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
     guid: Mapped[str | None] = mapped_column(String(1024))
-    url: Mapped[str] = mapped_column(String(2048), index=True)
+    url: Mapped[str | None] = mapped_column(String(2048), index=True)  # some entries have no link
     title: Mapped[str] = mapped_column(String(500))
     author: Mapped[str | None] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
@@ -117,6 +122,17 @@ class Article(Timestamped, Base):
     story_id: Mapped[int | None] = mapped_column(Integer, index=True)
     theme_scores: Mapped[dict[str, Any]] = mapped_column(default=dict)
     off_topic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ArticleBand(Base):
+    """An LSH band key of an article's MinHash signature: articles sharing one may tell one story."""
+
+    __tablename__ = "article_bands"
+
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class CaseStudy(Timestamped, Base):

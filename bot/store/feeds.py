@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config.feeds_file import FeedsFile
@@ -19,6 +21,48 @@ class SyncResult:
     added: int
     updated: int
     disabled: int
+
+
+@dataclass(frozen=True)
+class FeedToCheck:
+    """What the engine needs to check one feed."""
+
+    id: int
+    name: str
+    url: str
+    fetch_url: str | None
+    language: str
+    interval_minutes: int
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    consecutive_failures: int
+    failing_since: datetime | None
+    failure_alerted_at: datetime | None
+
+    @property
+    def target(self) -> str:
+        return self.fetch_url or self.url
+
+
+@dataclass(frozen=True)
+class FeedCheck:
+    """The outcome of one check, as the feed row must record it."""
+
+    checked_at: datetime
+    next_check_at: datetime
+    duration_ms: int
+    status: int | None
+    error: str | None
+    warning: str | None
+    consecutive_failures: int
+    failing_since: datetime | None
+    failure_alerted_at: datetime | None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None  # None: keep the stored one
+    moved_to: str | None = None
+    disabled_reason: str | None = None
 
 
 class FeedStore:
@@ -59,6 +103,65 @@ class FeedStore:
                     row.disabled_reason = REMOVED_FROM_CONFIG
                     disabled += 1
         return SyncResult(added, updated, disabled)
+
+    async def due(self, now: datetime, limit: int | None = None) -> list[FeedToCheck]:
+        """Enabled feeds whose next check time has come (never-checked feeds first)."""
+        query = (
+            select(Feed)
+            .where(Feed.enabled, or_(Feed.next_check_at.is_(None), Feed.next_check_at <= now))
+            .order_by(Feed.next_check_at.is_not(None), Feed.next_check_at, Feed.id)
+            .limit(limit)
+        )
+        return await self._to_check(query)
+
+    async def enabled(self) -> list[FeedToCheck]:
+        return await self._to_check(select(Feed).where(Feed.enabled).order_by(Feed.name, Feed.id))
+
+    async def _to_check(self, query: Any) -> list[FeedToCheck]:
+        async with self._sessions() as session:
+            rows = (await session.scalars(query)).all()
+        return [
+            FeedToCheck(
+                id=row.id,
+                name=row.name,
+                url=row.url,
+                fetch_url=row.fetch_url,
+                language=row.language,
+                interval_minutes=row.interval_minutes,
+                etag=row.etag,
+                last_modified=row.last_modified,
+                body_hash=row.body_hash,
+                consecutive_failures=row.consecutive_failures,
+                failing_since=row.failing_since,
+                failure_alerted_at=row.failure_alerted_at,
+            )
+            for row in rows
+        ]
+
+    async def record(self, feed_id: int, check: FeedCheck) -> None:
+        values: dict[str, Any] = {
+            "last_checked_at": check.checked_at,
+            "next_check_at": check.next_check_at,
+            "last_duration_ms": check.duration_ms,
+            "last_status": check.status,
+            "last_error": check.error,
+            "last_warning": check.warning,
+            "consecutive_failures": check.consecutive_failures,
+            "failing_since": check.failing_since,
+            "failure_alerted_at": check.failure_alerted_at,
+        }
+        if check.error is None:
+            values.update(
+                last_success_at=check.checked_at, etag=check.etag, last_modified=check.last_modified
+            )
+        if check.body_hash is not None:
+            values["body_hash"] = check.body_hash
+        if check.moved_to is not None:
+            values["fetch_url"] = check.moved_to
+        if check.disabled_reason is not None:
+            values.update(enabled=False, disabled_reason=check.disabled_reason)
+        async with self._sessions.begin() as session:
+            await session.execute(update(Feed).where(Feed.id == feed_id).values(**values))
 
     async def health(self) -> list[FeedHealth]:
         async with self._sessions() as session:

@@ -1,8 +1,8 @@
-"""Initial schema: guilds, feeds, articles, case studies, takes, digests and the outbox.
+"""Initial schema: guilds, feeds, articles and their story bands, case studies, takes, digests, outbox.
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-23 09:28:13.123437
+Create Date: 2026-11-23 09:58:48.248730
 """
 
 from collections.abc import Sequence
@@ -23,6 +23,7 @@ def upgrade() -> None:
         "feeds",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("url", sa.String(length=2048), nullable=False),
+        sa.Column("fetch_url", sa.String(length=2048), nullable=True),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("language", sa.String(length=5), nullable=False),
         sa.Column("themes", sa.JSON(), nullable=False),
@@ -38,7 +39,10 @@ def upgrade() -> None:
         sa.Column("last_success_at", bot.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_status", sa.Integer(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("last_warning", sa.Text(), nullable=True),
+        sa.Column("last_duration_ms", sa.Integer(), nullable=True),
         sa.Column("consecutive_failures", sa.Integer(), nullable=False),
+        sa.Column("failing_since", bot.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("items_seen", sa.Integer(), nullable=False),
         sa.Column("failure_alerted_at", bot.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", bot.db.types.UTCDateTime(timezone=True), nullable=False),
@@ -96,7 +100,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("feed_id", sa.Integer(), nullable=False),
         sa.Column("guid", sa.String(length=1024), nullable=True),
-        sa.Column("url", sa.String(length=2048), nullable=False),
+        sa.Column("url", sa.String(length=2048), nullable=True),
         sa.Column("title", sa.String(length=500), nullable=False),
         sa.Column("author", sa.String(length=200), nullable=True),
         sa.Column("summary", sa.Text(), nullable=False),
@@ -141,6 +145,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_digests_guild_id"), ["guild_id"], unique=False)
 
     op.create_table(
+        "article_bands",
+        sa.Column("band", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("article_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["article_id"],
+            ["articles.id"],
+            name=op.f("fk_article_bands_article_id_articles"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("band", "article_id", name=op.f("pk_article_bands")),
+    )
+    with op.batch_alter_table("article_bands", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_article_bands_article_id"), ["article_id"], unique=False)
+
+    op.create_table(
         "case_studies",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("guild_id", sa.BigInteger(), nullable=False),
@@ -163,10 +182,7 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.ForeignKeyConstraint(
-            ["guild_id"],
-            ["guilds.id"],
-            name=op.f("fk_case_studies_guild_id_guilds"),
-            ondelete="CASCADE",
+            ["guild_id"], ["guilds.id"], name=op.f("fk_case_studies_guild_id_guilds"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_studies")),
         sa.UniqueConstraint("guild_id", "article_id", name=op.f("uq_case_studies_guild_id_article_id")),
@@ -211,6 +227,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_case_studies_guild_id"))
 
     op.drop_table("case_studies")
+    with op.batch_alter_table("article_bands", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_article_bands_article_id"))
+
+    op.drop_table("article_bands")
     with op.batch_alter_table("digests", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_digests_guild_id"))
 

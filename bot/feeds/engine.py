@@ -1,0 +1,265 @@
+"""The feed engine: check the feeds that are due, concurrently, and keep each feed's state.
+
+One check = fetch (async, shared session) → parse (worker process, only when the body changed) →
+store (one transaction) → record the outcome and the next check time on the feed's row. A feed's
+failure is recorded on that feed and never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import multiprocessing
+import os
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from bot.feeds import schedule
+from bot.feeds.fetch import Fetcher, FetchResult
+from bot.feeds.parse import ParsedFeed, init_worker, parse_feed
+from bot.feeds.themes import ThemeKeywords
+from bot.store.articles import ArticleStore, IngestResult
+from bot.store.feeds import FeedCheck, FeedStore, FeedToCheck
+
+log = logging.getLogger(__name__)
+
+ALERT_AFTER = timedelta(hours=24)
+GONE = "the publisher removed this feed (HTTP 410); re-enable it once a new address is set"
+
+
+class Outcome(StrEnum):
+    NEW = "new items"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"  # same body as last time: not parsed again
+    NOT_MODIFIED = "not modified"  # 304 to a conditional GET
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class FeedReport:
+    feed_id: int
+    name: str
+    url: str
+    outcome: Outcome
+    status: int | None
+    duration: float
+    items: int | None = None  # entries in the feed, when it was parsed
+    ingest: IngestResult | None = None
+    newest: datetime | None = None
+    error: str | None = None
+    warning: str | None = None
+
+
+class AlertKind(StrEnum):
+    FAILING = "failing"
+    RECOVERED = "recovered"
+
+
+@dataclass(frozen=True)
+class FeedAlert:
+    """For moderators: a feed failed for 24 h (told once), or came back."""
+
+    kind: AlertKind
+    feed_name: str
+    feed_url: str
+    error: str | None
+    since: datetime | None
+
+
+@dataclass
+class CycleReport:
+    feeds: list[FeedReport] = field(default_factory=list)
+    alerts: list[FeedAlert] = field(default_factory=list)
+
+
+class Parser:
+    """feedparser in a process pool, so parsing never runs on the event loop."""
+
+    def __init__(self, themes: Sequence[ThemeKeywords], workers: int | None = None) -> None:
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers or os.cpu_count() or 2,
+            # "spawn": the bot's process holds threads (database, DNS); forking it is unsafe.
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=init_worker,
+            initargs=(tuple(themes),),
+        )
+
+    async def parse(
+        self, body: bytes, url: str, content_type: str | None, language: str, seen_at: datetime
+    ) -> ParsedFeed:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, parse_feed, body, url, content_type, language, seen_at)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+Progress = Callable[[FeedReport], Awaitable[None] | None]
+
+
+class FeedEngine:
+    def __init__(
+        self,
+        feeds: FeedStore,
+        articles: ArticleStore,
+        fetcher: Fetcher,
+        parser: Parser,
+        *,
+        concurrency: int = 64,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._feeds = feeds
+        self._articles = articles
+        self._fetcher = fetcher
+        self._parser = parser
+        self._concurrency = concurrency
+        self._clock = clock
+
+    async def refresh_due(self, limit: int | None = None, progress: Progress | None = None) -> CycleReport:
+        """Check every feed whose time has come."""
+        return await self.refresh(await self._feeds.due(self._clock(), limit), progress)
+
+    async def refresh_all(self, progress: Progress | None = None) -> CycleReport:
+        """Check every enabled feed now, whatever its schedule (`veille feeds check --all`)."""
+        return await self.refresh(await self._feeds.enabled(), progress)
+
+    async def refresh(self, feeds: Sequence[FeedToCheck], progress: Progress | None = None) -> CycleReport:
+        report = CycleReport()
+        semaphore = asyncio.Semaphore(self._concurrency)
+
+        async def one(feed: FeedToCheck) -> None:
+            async with semaphore:
+                checked, alert = await self.check(feed)
+            report.feeds.append(checked)
+            if alert is not None:
+                report.alerts.append(alert)
+            if progress is not None:
+                maybe = progress(checked)
+                if maybe is not None:
+                    await maybe
+
+        await asyncio.gather(*(one(feed) for feed in feeds))
+        return report
+
+    async def check(self, feed: FeedToCheck) -> tuple[FeedReport, FeedAlert | None]:
+        """Check one feed and record the outcome; never raises for what the feed or the web does."""
+        now = self._clock()
+        fetched = await self._fetcher.fetch(feed.target, feed.etag, feed.last_modified)
+        if fetched.error is not None:
+            return await self._failed(feed, now, fetched, fetched.error)
+        if fetched.not_modified:
+            return await self._succeeded(feed, now, fetched, Outcome.NOT_MODIFIED)
+        body = fetched.body or b""
+        body_hash = hashlib.sha256(body).hexdigest()
+        if body_hash == feed.body_hash:
+            return await self._succeeded(feed, now, fetched, Outcome.UNCHANGED)
+        try:
+            parsed = await self._parser.parse(
+                body, fetched.final_url, fetched.content_type, feed.language, now
+            )
+        except Exception as exc:  # a crash in the worker is this feed's failure, not the engine's
+            log.exception("parsing %s failed", feed.target)
+            return await self._failed(feed, now, fetched, f"the parser failed ({type(exc).__name__})")
+        if parsed.error is not None:
+            return await self._failed(feed, now, fetched, parsed.error)
+        ingest = await self._articles.ingest(feed.id, parsed.entries, now)
+        outcome = Outcome.NEW if ingest.new else Outcome.UPDATED if ingest.updated else Outcome.UNCHANGED
+        return await self._succeeded(
+            feed, now, fetched, outcome, parsed=parsed, ingest=ingest, body_hash=body_hash
+        )
+
+    async def _succeeded(
+        self,
+        feed: FeedToCheck,
+        now: datetime,
+        fetched: FetchResult,
+        outcome: Outcome,
+        *,
+        parsed: ParsedFeed | None = None,
+        ingest: IngestResult | None = None,
+        body_hash: str | None = None,
+    ) -> tuple[FeedReport, FeedAlert | None]:
+        alert = None
+        if feed.failure_alerted_at is not None:
+            alert = FeedAlert(AlertKind.RECOVERED, feed.name, feed.url, None, feed.failing_since)
+        await self._feeds.record(
+            feed.id,
+            FeedCheck(
+                checked_at=now,
+                next_check_at=schedule.after_success(
+                    now,
+                    feed.interval_minutes,
+                    feed_hint_minutes=parsed.ttl_minutes if parsed else None,
+                    max_age_seconds=fetched.max_age_seconds,
+                ),
+                duration_ms=int(fetched.elapsed * 1000),
+                status=fetched.status,
+                error=None,
+                warning=parsed.warning if parsed else None,
+                consecutive_failures=0,
+                failing_since=None,
+                failure_alerted_at=None,
+                etag=fetched.etag or (feed.etag if fetched.not_modified else None),
+                last_modified=fetched.last_modified or (feed.last_modified if fetched.not_modified else None),
+                body_hash=body_hash,
+                moved_to=fetched.moved_to,
+            ),
+        )
+        newest = (
+            max((e.published_at for e in parsed.entries if e.published_at), default=None) if parsed else None
+        )
+        report = FeedReport(
+            feed_id=feed.id,
+            name=feed.name,
+            url=feed.target,
+            outcome=outcome,
+            status=fetched.status,
+            duration=fetched.elapsed,
+            items=len(parsed.entries) if parsed else None,
+            ingest=ingest,
+            newest=newest,
+            warning=parsed.warning if parsed else None,
+        )
+        return report, alert
+
+    async def _failed(
+        self, feed: FeedToCheck, now: datetime, fetched: FetchResult, error: str
+    ) -> tuple[FeedReport, FeedAlert | None]:
+        failures = feed.consecutive_failures + 1
+        since = feed.failing_since or now
+        alert = None
+        alerted_at = feed.failure_alerted_at
+        if alerted_at is None and now - since >= ALERT_AFTER:
+            alert = FeedAlert(AlertKind.FAILING, feed.name, feed.url, error, since)
+            alerted_at = now
+        await self._feeds.record(
+            feed.id,
+            FeedCheck(
+                checked_at=now,
+                next_check_at=schedule.after_failure(
+                    now, feed.interval_minutes, failures, retry_after_seconds=fetched.retry_after_seconds
+                ),
+                duration_ms=int(fetched.elapsed * 1000),
+                status=fetched.status,
+                error=error,
+                warning=None,
+                consecutive_failures=failures,
+                failing_since=since,
+                failure_alerted_at=alerted_at,
+                disabled_reason=GONE if fetched.gone else None,
+            ),
+        )
+        report = FeedReport(
+            feed_id=feed.id,
+            name=feed.name,
+            url=feed.target,
+            outcome=Outcome.FAILED,
+            status=fetched.status,
+            duration=fetched.elapsed,
+            error=error,
+        )
+        return report, alert

@@ -1,0 +1,110 @@
+"""Text from feeds made plain and comparable: HTML stripped, accents folded, tokens, language, fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from html.parser import HTMLParser
+
+_SPACES = re.compile(r"\s+")
+_TOKEN = re.compile(r"[a-z0-9]+")
+_BLOCK_TAGS = {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote"}
+_SKIPPED_TAGS = {"script", "style", "noscript", "template", "svg"}
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED_TAGS:
+            self._skipping += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED_TAGS and self._skipping:
+            self._skipping -= 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def plain_text(markup: str | None) -> str:
+    """HTML (or text with entities) as one line of plain text, whitespace collapsed."""
+    if not markup:
+        return ""
+    if "<" in markup:
+        extractor = _TextExtractor()
+        extractor.feed(markup)
+        extractor.close()
+        text = "".join(extractor.parts)
+    else:
+        text = html.unescape(markup)
+    # Entities double-escaped by some publishers (&amp;eacute;) survive one pass: unescape again.
+    if "&" in text:
+        text = html.unescape(text)
+    return _SPACES.sub(" ", text.replace("\u00a0", " ")).strip()
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return cut + "…"
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive ASCII form: "É-réputation" → "e-reputation" (other scripts drop)."""
+    text = text.casefold()
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(fold(text))
+
+
+# The most frequent words of each language: enough to tell French from English in a few lines.
+_STOPWORDS = {
+    "fr": frozenset(
+        (
+            "le la les un une des du de et est en que qui pour dans sur au aux pas par plus ce cette "
+            "ces il elle ils sont avec ne se son sa ses leur nous vous mais ou comme tout etre a d l "
+            "qu"
+        ).split()
+    ),
+    "en": frozenset(
+        (
+            "the a an and is are of to in for on that with as by this it be was were from at or not "
+            "have has they their you we but which will can its more about how what"
+        ).split()
+    ),
+}
+
+
+def detect_language(words: list[str]) -> str | None:
+    """ "fr" or "en" when the words (see `tokens`) clearly are one of them, else None."""
+    if len(words) < 4:
+        return None
+    counts = {lang: sum(word in stop for word in words) for lang, stop in _STOPWORDS.items()}
+    best = max(counts, key=lambda lang: counts[lang])
+    other = min(counts, key=lambda lang: counts[lang])
+    if counts[best] < 2 or counts[best] < 1.5 * counts[other]:
+        return None
+    return best
+
+
+def fingerprint(title_words: list[str], summary_words: list[str]) -> str:
+    """Identical for the same story text whatever its markup, case, accents or punctuation."""
+    words = title_words + summary_words[:60]
+    return hashlib.sha256(" ".join(words).encode()).hexdigest()[:32]
