@@ -94,9 +94,11 @@ def parse_feed(
         return ParsedFeed(error="the server sent an empty response")
     if _looks_like_json(body, content_type):
         return _parse_json_feed(body, url, declared_language, seen_at, scorer)
+    # No content-location: feedparser would rewrite relative guids into URLs, and a guid must stay
+    # what the publisher wrote. Relative links are resolved here, against the feed's own URL.
     parsed = feedparser.parse(
         body,
-        response_headers={"content-location": url, "content-type": content_type or "application/xml"},
+        response_headers={"content-type": content_type or "application/xml"},
         sanitize_html=False,
         resolve_relative_uris=False,
     )
@@ -105,11 +107,10 @@ def parse_feed(
     warning = _bozo_warning(parsed) if parsed.bozo else None
     feed = parsed.feed
     language = _language_tag(feed.get("language"))
-    base = feed.get("link") or url
     entries = _unique(
         entry
         for raw in parsed.entries
-        if (entry := _entry(raw, base, language or declared_language, seen_at, scorer)) is not None
+        if (entry := _entry(raw, url, language or declared_language, seen_at, scorer)) is not None
     )
     return ParsedFeed(
         entries=entries,
@@ -129,13 +130,14 @@ def _entry(
     summary = shorten(plain_text(summary_html), SUMMARY_LIMIT)
     guid = (raw.get("id") or "").strip()[:GUID_LIMIT] or None
     url = canonical_url(raw.get("link"), base)
-    if url is None and guid and raw.get("guidislink", guid.startswith("http")):
+    if url is None and guid and guid.startswith(("http://", "https://")):
         url = canonical_url(guid, base)
     title = shorten(plain_text(raw.get("title")), TITLE_LIMIT) or _untitled(summary)
     if not title and not url:
         return None  # nothing to show or link to
     title = title or url or ""
-    date = raw.get("published_parsed") or raw.get("updated_parsed")
+    # dict.get: FeedParserDict.get("updated_parsed") falls back with a deprecation warning.
+    date = dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed")
     return _normalised(
         guid=guid,
         url=url,

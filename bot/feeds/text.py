@@ -64,10 +64,11 @@ def shorten(text: str, limit: int) -> str:
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive ASCII form: "É-réputation" → "e-reputation" (other scripts drop)."""
-    text = text.casefold()
     if text.isascii():
-        return text
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        return text.lower()
+    # Decompose first (𝐀 → A, é → e + accent), then fold case (A → a, ß → ss), then drop the rest.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    return decomposed.encode("ascii", "ignore").decode("ascii")
 
 
 def tokens(text: str) -> list[str]:

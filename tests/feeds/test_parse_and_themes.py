@@ -1,0 +1,135 @@
+"""Parsing, theme scores and scheduling, without a network."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config.feeds_file import load_feeds_file
+from bot.feeds import schedule
+from bot.feeds.parse import parse_feed
+from bot.feeds.text import tokens
+from bot.feeds.themes import ThemeScorer, is_off_topic
+from bot.services import theme_keywords
+from tests.conftest import REPO, SHIPPED_FEEDS
+from tests.feeds.conftest import data
+
+THEMES = theme_keywords(load_feeds_file(SHIPPED_FEEDS))
+SCORER = ThemeScorer(THEMES)
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+CORPUS = REPO.parent / "shared" / "corpus" / "feeds"
+
+
+def scores(title: str, summary: str = "") -> dict[str, float]:
+    return SCORER.score(tokens(title), tokens(summary))
+
+
+@pytest.mark.parametrize(
+    ("title", "theme"),
+    [
+        ("Les recruteurs et la marque employeur", "recruiters-social-media"),
+        ("E-RÉPUTATION : protégez vos données personnelles", "e-reputation"),
+        ("Entretien en visio : réussir son recrutement à distance", "remote-recruiting"),
+        ("Video resumes are back", "video-cv"),
+        ("Quitter les réseaux sociaux, une option ?", "social-necessity"),
+        ("Doomscrolling and screen time among students", "digital-addiction"),
+        ("Alumni networks help new grads find a first job", "network-after-graduation"),
+    ],
+)
+def test_themes_are_found_across_accents_case_and_inflection(title: str, theme: str) -> None:
+    found = scores(title)
+
+    assert max(found, key=lambda key: found[key]) == theme
+
+
+def test_titles_weigh_more_and_nothing_is_off_topic_by_accident() -> None:
+    in_title = scores("Le CV vidéo", "Un article.")["video-cv"]
+    in_summary = scores("Un article", "Il parle du CV vidéo.")["video-cv"]
+
+    assert in_title > in_summary > 0.2
+    assert is_off_topic(scores("Recette de la tarte aux pommes", "Beurre, sucre et farine."))
+    assert not is_off_topic(scores("Un article", "Il parle du CV vidéo."))
+
+
+def test_a_parse_is_deterministic() -> None:
+    first = parse_feed(data("recrutement.xml"), "https://c.example/rss", None, "fr", NOW, THEMES)
+    second = parse_feed(data("recrutement.xml"), "https://c.example/rss", None, "fr", NOW, THEMES)
+
+    assert first == second
+    assert first.ttl_minutes == 120
+    assert first.language == "fr"
+
+
+def test_json_that_is_not_a_feed() -> None:
+    result = parse_feed(b'{"hello": "world"}', "https://x.example/", "application/json", "fr", NOW, THEMES)
+
+    assert result.error == "JSON that is not a JSON Feed (https://jsonfeed.org)"
+
+
+def test_garbage_is_not_a_feed() -> None:
+    result = parse_feed(
+        b"\x00\x01binary", "https://x.example/", "application/octet-stream", "fr", NOW, THEMES
+    )
+
+    assert result.error is not None
+    assert result.error.startswith("not a readable RSS, Atom or JSON feed")
+
+
+@pytest.mark.skipif(
+    not CORPUS.exists(), reason="../shared/corpus is absent: the real-world corpus check is skipped"
+)
+def test_every_feed_of_the_real_world_corpus_parses_without_crashing() -> None:
+    files = sorted(path for path in CORPUS.rglob("*") if path.is_file())
+    readable = 0
+    for path in files:
+        result = parse_feed(path.read_bytes(), "https://example.org/feed.xml", None, "en", NOW, THEMES)
+        assert result.error or result.entries is not None, path
+        readable += not result.error
+        for entry in result.entries:
+            assert entry.title, path
+            assert entry.published_at is None or entry.published_at <= NOW + timedelta(hours=1), path
+    assert len(files) > 2000
+    assert readable > 0.85 * len(files)
+
+
+def test_schedule_after_success_respects_hints_within_bounds() -> None:
+    rng = random.Random(1)
+
+    plain = schedule.after_success(NOW, 60, rng=rng) - NOW
+    hinted = schedule.after_success(NOW, 60, feed_hint_minutes=180, rng=rng) - NOW
+    cached = schedule.after_success(NOW, 60, max_age_seconds=7200, rng=rng) - NOW
+    absurd = schedule.after_success(NOW, 60, feed_hint_minutes=60 * 24 * 30, rng=rng) - NOW
+    shorter_hint = schedule.after_success(NOW, 60, feed_hint_minutes=10, rng=rng) - NOW
+
+    assert timedelta(minutes=54) <= plain <= timedelta(minutes=66)
+    assert timedelta(minutes=162) <= hinted <= timedelta(minutes=198)
+    assert timedelta(minutes=108) <= cached <= timedelta(minutes=132)
+    assert absurd <= timedelta(hours=24) * 1.1  # a hint never parks a feed for a month
+    assert shorter_hint >= timedelta(minutes=54)  # a hint never makes us poll more often
+
+
+def test_backoff_doubles_and_is_capped() -> None:
+    rng = random.Random(2)
+    waits = [schedule.after_failure(NOW, 30, failures, rng=rng) - NOW for failures in (1, 2, 3, 10)]
+
+    assert timedelta(minutes=27) <= waits[0] <= timedelta(minutes=33)
+    assert timedelta(minutes=54) <= waits[1] <= timedelta(minutes=66)
+    assert timedelta(minutes=108) <= waits[2] <= timedelta(minutes=132)
+    assert waits[3] <= timedelta(hours=24) * 1.1
+    retry_after = schedule.after_failure(NOW, 30, 1, retry_after_seconds=86400 * 7, rng=rng) - NOW
+    assert retry_after <= timedelta(hours=24) * 1.1
+
+
+def test_new_feeds_spread_over_their_first_interval() -> None:
+    rng = random.Random(3)
+    firsts = {schedule.first_check(NOW, 60, rng) for _ in range(50)}
+
+    assert len(firsts) == 50
+    assert all(NOW <= moment <= NOW + timedelta(minutes=6) for moment in firsts)
+
+
+def test_the_corpus_path_is_where_ci_puts_it() -> None:
+    assert Path(REPO.parent / "shared").name == "shared"
