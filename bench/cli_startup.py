@@ -1,7 +1,7 @@
 """How fast `veille` answers: `--help` and `config check`, against importing the whole bot eagerly.
 
 The baseline is what the command would cost if it imported discord.py, SQLAlchemy and the cogs up
-front, as a naive entry point does. Run with `make bench` or `.venv/bin/python bench/cli_startup.py`.
+front, as a naive entry point does. Run with `make bench` or `.venv/bin/python -m bench.cli_startup`.
 """
 
 from __future__ import annotations

@@ -43,7 +43,9 @@ class FeedServer:
     def redirect(self, path: str, to: str, status: int = 301) -> str:
         return self.serve(path, status=status, headers={"Location": to})
 
-    async def start(self) -> None:
+    async def start(self, extra_hosts: int = 0) -> None:
+        """Listen on 127.0.0.1, and on 127.0.0.2… for `extra_hosts` more loopback addresses (the
+        same port), so that a benchmark can spread feeds over many "sites"."""
         app = web.Application()
         app.router.add_route("GET", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
@@ -51,6 +53,8 @@ class FeedServer:
         site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=1024)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        for index in range(extra_hosts):
+            await web.TCPSite(self._runner, f"127.0.0.{index + 2}", self.port, backlog=1024).start()
 
     async def stop(self) -> None:
         if self._runner is not None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +45,24 @@ def create_engine(url: URL, **options: Any) -> AsyncEngine:
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+_WRITERS: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def write_transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A transaction that writes. SQLite has one writer at a time: rather than dozens of tasks
+    waiting on its busy timeout (and failing with "database is locked" when the queue outlasts
+    it), writers of this process queue here, on the event loop. PostgreSQL needs no such queue."""
+    engine = sessions.kw["bind"]
+    if engine.dialect.name != "sqlite":
+        async with sessions.begin() as session:
+            yield session
+        return
+    lock = _WRITERS.setdefault(engine, asyncio.Lock())
+    async with lock, sessions.begin() as session:
+        yield session
 
 
 async def check_connection(engine: AsyncEngine) -> None:

@@ -103,7 +103,8 @@ class Feed(Timestamped, Base):
 
 
 class Article(Timestamped, Base):
-    """One entry of a feed, normalised; several feeds' copies of a story share a `story_id`."""
+    """One entry of a feed, normalised; copies of one story from several feeds point at its first
+    article through `story_id` (see `Article.story`)."""
 
     __tablename__ = "articles"
     __table_args__ = (UniqueConstraint("feed_id", "guid"),)
@@ -119,9 +120,14 @@ class Article(Timestamped, Base):
     published_at: Mapped[datetime] = mapped_column(index=True)
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    # The first article of the story this one joined (told by another feed); None: it starts one.
     story_id: Mapped[int | None] = mapped_column(Integer, index=True)
     theme_scores: Mapped[dict[str, Any]] = mapped_column(default=dict)
     off_topic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    @property
+    def story(self) -> int:
+        return self.story_id or self.id
 
 
 class ArticleBand(Base):

@@ -94,6 +94,10 @@ class Parser:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, parse_feed, body, url, content_type, language, seen_at)
 
+    def worker_pids(self) -> list[int]:
+        """The workers' process ids (for measurements)."""
+        return list(self._pool._processes or {})
+
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 

@@ -6,6 +6,7 @@ a `FetchResult` whose `error` says in words what happened, so one bad feed never
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import re
 import time
@@ -70,16 +71,17 @@ class _TooManyRedirects(Exception):
 
 def open_session(limits: FetchLimits) -> aiohttp.ClientSession:
     """The one HTTP session of the process for feeds and pages."""
+    # Per-host politeness is the Fetcher's (it waits *before* its timeout starts); the connector
+    # only caps the connections of the whole process.
     connector = aiohttp.TCPConnector(
         limit=limits.concurrency,
-        limit_per_host=limits.per_host,
         resolver=PublicOnlyResolver(allow_private=limits.allow_private),
         ttl_dns_cache=300,
     )
     return aiohttp.ClientSession(
         connector=connector,
         headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
-        timeout=aiohttp.ClientTimeout(total=limits.total_timeout, connect=limits.connect_timeout),
+        timeout=aiohttp.ClientTimeout(total=None, sock_connect=limits.connect_timeout),
         cookie_jar=aiohttp.DummyCookieJar(),
         auto_decompress=True,
     )
@@ -89,6 +91,13 @@ class Fetcher:
     def __init__(self, session: aiohttp.ClientSession, limits: FetchLimits) -> None:
         self._session = session
         self._limits = limits
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    def _host_slot(self, url: str) -> asyncio.Semaphore:
+        host = (urlsplit(url).hostname or "").lower()
+        if host not in self._hosts:
+            self._hosts[host] = asyncio.Semaphore(self._limits.per_host)
+        return self._hosts[host]
 
     async def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
         started = time.monotonic()
@@ -116,7 +125,11 @@ class Fetcher:
         current, moved_to, permanent = url, None, True
         for _ in range(self._limits.max_redirects + 1):
             check_host(urlsplit(current).hostname or "", self._limits.allow_private)
-            async with self._session.get(current, headers=headers, allow_redirects=False) as response:
+            async with (
+                self._host_slot(current),
+                asyncio.timeout(self._limits.total_timeout),
+                self._session.get(current, headers=headers, allow_redirects=False) as response,
+            ):
                 if response.status in REDIRECTS and response.headers.get("Location"):
                     permanent = permanent and response.status in PERMANENT_REDIRECTS
                     current = urljoin(current, response.headers["Location"])

@@ -17,7 +17,8 @@ from typing import Any
 
 import feedparser
 
-from bot.feeds import stories
+from bot.feeds import fastparse, stories
+from bot.feeds.fastparse import RawEntry, RawFeed, ttl_minutes
 from bot.feeds.text import detect_language, fingerprint, plain_text, shorten, tokens
 from bot.feeds.themes import ThemeKeywords, ThemeScorer, is_off_topic
 from bot.feeds.urls import canonical_url
@@ -48,7 +49,6 @@ class ParsedEntry:
 @dataclass(frozen=True)
 class ParsedFeed:
     entries: list[ParsedEntry] = field(default_factory=list)
-    title: str | None = None
     language: str | None = None
     ttl_minutes: int | None = None  # the feed's own hint (RSS ttl, sy:updatePeriod)
     warning: str | None = None  # readable, but not well-formed
@@ -85,8 +85,14 @@ def parse_feed(
     declared_language: str | None,
     seen_at: datetime,
     themes: tuple[ThemeKeywords, ...] | None = None,
+    *,
+    fast: bool = True,
 ) -> ParsedFeed:
-    """Entries of `body` fetched from `url`; `declared_language` is the one feeds.toml gives."""
+    """Entries of `body` fetched from `url`; `declared_language` is the one feeds.toml gives.
+
+    Well-formed plain RSS 2.0 and Atom go through lxml (`fastparse`) unless `fast` is False;
+    everything else, and anything the fast reader is unsure of, through feedparser.
+    """
     scorer = ThemeScorer(themes) if themes is not None else _SCORER
     if scorer is None:
         raise RuntimeError("parse_feed needs themes, or a worker set up with init_worker")
@@ -94,8 +100,32 @@ def parse_feed(
         return ParsedFeed(error="the server sent an empty response")
     if _looks_like_json(body, content_type):
         return _parse_json_feed(body, url, declared_language, seen_at, scorer)
+    raw = fastparse.read(body, content_type) if fast else None
+    warning = None
+    if raw is None:
+        read = _read_with_feedparser(body, url, content_type)
+        if isinstance(read, ParsedFeed):
+            return read
+        raw, warning = read
+    language = _language_tag(raw.language)
+    entries = _unique(
+        entry
+        for item in raw.entries
+        if (entry := _entry(item, url, language or declared_language, seen_at, scorer)) is not None
+    )
+    return ParsedFeed(
+        entries=entries,
+        language=language,
+        ttl_minutes=raw.ttl_minutes,
+        warning=warning,
+    )
+
+
+def _read_with_feedparser(
+    body: bytes, url: str, content_type: str | None
+) -> tuple[RawFeed, str | None] | ParsedFeed:
     # No content-location: feedparser would rewrite relative guids into URLs, and a guid must stay
-    # what the publisher wrote. Relative links are resolved here, against the feed's own URL.
+    # what the publisher wrote. Relative links are resolved later, against the feed's own URL.
     parsed = feedparser.parse(
         body,
         response_headers={"content-type": content_type or "application/xml"},
@@ -104,48 +134,44 @@ def parse_feed(
     )
     if not parsed.entries and (not parsed.version or parsed.bozo):
         return _unreadable(body, url, parsed)
-    warning = _bozo_warning(parsed) if parsed.bozo else None
-    feed = parsed.feed
-    language = _language_tag(feed.get("language"))
-    entries = _unique(
-        entry
+    entries = [
+        RawEntry(
+            guid=raw.get("id"),
+            link=raw.get("link"),
+            title=raw.get("title"),
+            author=raw.get("author"),
+            # dict.get: FeedParserDict.get("updated_parsed") falls back with a deprecation warning.
+            date=_datetime(dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed")),
+            summary=raw.get("summary") or (raw["content"][0].get("value") if raw.get("content") else None),
+            language=raw.get("language"),
+        )
         for raw in parsed.entries
-        if (entry := _entry(raw, url, language or declared_language, seen_at, scorer)) is not None
-    )
-    return ParsedFeed(
-        entries=entries,
-        title=plain_text(feed.get("title")) or None,
-        language=language,
-        ttl_minutes=_ttl_minutes(feed),
-        warning=warning,
-    )
+    ]
+    feed = parsed.feed
+    hint = ttl_minutes(feed.get("ttl"), feed.get("sy_updateperiod"), feed.get("sy_updatefrequency"))
+    raw_feed = RawFeed(entries, feed.get("language"), hint)
+    return raw_feed, _bozo_warning(parsed) if parsed.bozo else None
 
 
 def _entry(
-    raw: Any, base: str, language: str | None, seen_at: datetime, scorer: ThemeScorer
+    raw: RawEntry, base: str, language: str | None, seen_at: datetime, scorer: ThemeScorer
 ) -> ParsedEntry | None:
-    summary_html = raw.get("summary") or ""
-    if not summary_html and raw.get("content"):
-        summary_html = raw["content"][0].get("value", "")
-    summary = shorten(plain_text(summary_html), SUMMARY_LIMIT)
-    guid = (raw.get("id") or "").strip()[:GUID_LIMIT] or None
-    url = canonical_url(raw.get("link"), base)
-    if url is None and guid and guid.startswith(("http://", "https://")):
+    summary = shorten(plain_text(raw.summary), SUMMARY_LIMIT)
+    guid = (raw.guid or "").strip()[:GUID_LIMIT] or None
+    url = canonical_url(raw.link, base)
+    if url is None and guid and guid.lower().startswith(("http://", "https://")):
         url = canonical_url(guid, base)
-    title = shorten(plain_text(raw.get("title")), TITLE_LIMIT) or _untitled(summary)
+    title = shorten(plain_text(raw.title), TITLE_LIMIT) or _untitled(summary)
     if not title and not url:
         return None  # nothing to show or link to
-    title = title or url or ""
-    # dict.get: FeedParserDict.get("updated_parsed") falls back with a deprecation warning.
-    date = dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed")
     return _normalised(
         guid=guid,
         url=url,
-        title=title,
-        author=shorten(plain_text(raw.get("author")), AUTHOR_LIMIT) or None,
-        published_at=_clamped(date, seen_at),
+        title=title or url or "",
+        author=shorten(plain_text(raw.author), AUTHOR_LIMIT) or None,
+        published_at=_clamped(raw.date, seen_at),
         summary=summary,
-        language=_language_tag(raw.get("language")) or language,
+        language=_language_tag(raw.language) or language,
         scorer=scorer,
     )
 
@@ -185,13 +211,19 @@ def _untitled(summary: str) -> str:
     return " ".join(words[:UNTITLED_WORDS]) + ("…" if len(words) > UNTITLED_WORDS else "")
 
 
-def _clamped(parsed: Any, seen_at: datetime) -> datetime | None:
-    """A UTC datetime; dates in the future (a publisher's clock or typo) become the first-seen time."""
+def _datetime(parsed: Any) -> datetime | None:
+    """feedparser's UTC struct_time as an aware datetime."""
     if not parsed:
         return None
     try:
-        moment = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+        return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
     except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _clamped(moment: datetime | None, seen_at: datetime) -> datetime | None:
+    """Dates in the future (a publisher's clock or typo) become the first-seen time."""
+    if moment is None:
         return None
     return seen_at if moment > seen_at + FUTURE_TOLERANCE else moment
 
@@ -213,21 +245,6 @@ def _language_tag(tag: Any) -> str | None:
         return None
     language = tag.strip().lower().replace("_", "-").split("-")[0]
     return language if re.fullmatch(r"[a-z]{2,3}", language) else None
-
-
-_PERIOD_MINUTES = {"hourly": 60, "daily": 1440, "weekly": 10080, "monthly": 43200, "yearly": 525600}
-
-
-def _ttl_minutes(feed: Any) -> int | None:
-    hints = []
-    ttl = str(feed.get("ttl") or "").strip()
-    if ttl.isdigit():
-        hints.append(int(ttl))
-    period = _PERIOD_MINUTES.get(str(feed.get("sy_updateperiod") or "").strip().lower())
-    if period:
-        frequency = str(feed.get("sy_updatefrequency") or "1").strip()
-        hints.append(period // max(int(frequency) if frequency.isdigit() else 1, 1))
-    return max(hints) if hints else None
 
 
 def _bozo_warning(parsed: Any) -> str:
@@ -284,18 +301,18 @@ def _parse_json_feed(
                 url=link,
                 title=title,
                 author=shorten(plain_text(author), AUTHOR_LIMIT) or None,
-                published_at=_json_date(item.get("date_published") or item.get("date_modified"), seen_at),
+                published_at=_clamped(
+                    _json_date(item.get("date_published") or item.get("date_modified")), seen_at
+                ),
                 summary=summary,
                 language=_language_tag(item.get("language")) or language or declared_language,
                 scorer=scorer,
             )
         )
-    return ParsedFeed(
-        entries=_unique(entries), title=plain_text(data.get("title")) or None, language=language
-    )
+    return ParsedFeed(entries=_unique(entries), language=language)
 
 
-def _json_date(value: Any, seen_at: datetime) -> datetime | None:
+def _json_date(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
@@ -304,5 +321,4 @@ def _json_date(value: Any, seen_at: datetime) -> datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
-    return seen_at if moment > seen_at + FUTURE_TOLERANCE else moment
+    return moment.astimezone(UTC)

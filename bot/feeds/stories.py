@@ -1,24 +1,24 @@
 """Near-duplicate detection: the same story told by several feeds, found by MinHash and LSH bands.
 
-Each article gets a set of content words (title and the start of the summary). Two articles whose
-sets overlap enough share at least one "band" key with high probability; the database finds
-candidates through those keys, and the exact Jaccard similarity of the word sets decides.
+Each article gets a set of content words (title and the start of the summary) and a MinHash
+signature of it (one-permutation hashing: each word's hash lands in one of 32 buckets, each bucket
+keeps its minimum). Two articles whose sets overlap enough share at least one "band" key with high
+probability; the database finds candidates through those keys, and the exact Jaccard similarity
+of the word sets decides.
 """
 
 from __future__ import annotations
 
 import hashlib
 import struct
+import zlib
 
 BANDS = 8
 ROWS = 4  # 8 bands of 4 rows: pairs above ~0.6 similarity collide in at least one band
 SIMILAR = 0.5
 SUMMARY_WORDS = 40
-_PRIME = (1 << 61) - 1
-_SEEDS = [
-    struct.unpack("<QQ", hashlib.blake2b(f"veille-{i}".encode(), digest_size=16).digest())
-    for i in range(BANDS * ROWS)
-]
+_BUCKETS = BANDS * ROWS
+_EMPTY = 0xFFFFFFFF
 _SHORT_WORDS = 3
 # Words too common in this domain to say which story an article tells.
 _COMMON = frozenset(
@@ -46,11 +46,28 @@ def band_keys(words: frozenset[str]) -> list[int]:
     """One signed 63-bit key per band (fits a BigInteger column); empty when there are too few words."""
     if len(words) < ROWS:
         return []
-    hashes = [int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little") for w in words]
-    signature = [min((a * h + b) % _PRIME for h in hashes) for a, b in _SEEDS]
+    signature = [_EMPTY] * _BUCKETS
+    for word in words:
+        value = zlib.crc32(word.encode())
+        bucket = value % _BUCKETS
+        if value < signature[bucket]:
+            signature[bucket] = value
+    signature = _densified(signature)
     keys = []
     for band in range(BANDS):
         rows = signature[band * ROWS : (band + 1) * ROWS]
         digest = hashlib.blake2b(struct.pack(f"<B{ROWS}Q", band, *rows), digest_size=8).digest()
         keys.append(int.from_bytes(digest, "little", signed=True) >> 1)
     return keys
+
+
+def _densified(signature: list[int]) -> list[int]:
+    """Fill each empty bucket from the next filled one (rotation densification), so that small
+    word sets do not all share the "empty" bands."""
+    filled = []
+    for index in range(_BUCKETS):
+        distance = 0
+        while signature[(index + distance) % _BUCKETS] == _EMPTY:
+            distance += 1
+        filled.append(signature[(index + distance) % _BUCKETS] + distance * 0x9E3779B1)
+    return filled

@@ -5,18 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import Table, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.engine import write_transaction
 from bot.db.models import Article, ArticleBand, CaseStudy, Feed
 from bot.feeds import stories
 from bot.feeds.parse import ParsedEntry
 from bot.feeds.text import tokens
 
+ARTICLES = cast(Table, Article.__table__)
+BANDS = cast(Table, ArticleBand.__table__)
 STORY_WINDOW = timedelta(days=7)  # the same story is told by several feeds within a few days
-CHUNK = 500  # keeps IN (...) lists well under every backend's parameter limit
+# Rows per statement: small enough that SQLAlchemy's work on one batch never holds the event loop
+# for long, and IN (...) lists stay far under every backend's parameter limit.
+CHUNK = 100
 _UPDATABLE = ("title", "summary", "author", "url", "language", "fingerprint", "theme_scores", "off_topic")
 
 
@@ -36,7 +41,7 @@ class ArticleStore:
         """Store what is new, update what the publisher edited, in one transaction."""
         new: list[ParsedEntry] = []
         updated = unchanged = 0
-        async with self._sessions.begin() as session:
+        async with write_transaction(self._sessions) as session:
             for chunk in _chunks(entries, CHUNK):
                 known = await _known(session, feed_id, chunk)
                 for entry in chunk:
@@ -66,7 +71,7 @@ class ArticleStore:
         """Delete articles first seen and published before `older_than`, keeping those a case study
         uses. Returns how many went."""
         used = exists().where(CaseStudy.article_id == Article.id)
-        async with self._sessions.begin() as session:
+        async with write_transaction(self._sessions) as session:
             result = await session.execute(
                 delete(Article).where(
                     Article.first_seen_at < older_than, Article.published_at < older_than, ~used
@@ -108,16 +113,27 @@ _SEEN = object()  # marks an entry already taken as new in this batch
 
 
 async def _known(session: AsyncSession, feed_id: int, entries: Sequence[ParsedEntry]) -> _Known:
-    guids = [e.guid for e in entries if e.guid]
-    urls = [e.url for e in entries if e.url]
-    fingerprints = [e.fingerprint for e in entries]
     rows = await session.scalars(
-        select(Article).where(
-            Article.feed_id == feed_id,
-            or_(Article.guid.in_(guids), Article.url.in_(urls), Article.fingerprint.in_(fingerprints)),
-        )
+        _KNOWN,
+        {
+            "feed_id": feed_id,
+            "guids": [e.guid for e in entries if e.guid],
+            "urls": [e.url for e in entries if e.url],
+            "fingerprints": [e.fingerprint for e in entries],
+        },
     )
     return _Known(rows.all())
+
+
+# Expanding parameters: the statement is compiled once, and the lists skip per-value coercion.
+_KNOWN = select(Article).where(
+    Article.feed_id == bindparam("feed_id"),
+    or_(
+        Article.guid.in_(bindparam("guids", expanding=True)),
+        Article.url.in_(bindparam("urls", expanding=True)),
+        Article.fingerprint.in_(bindparam("fingerprints", expanding=True)),
+    ),
+)
 
 
 def _apply_edit(row: Article, entry: ParsedEntry) -> bool:
@@ -138,84 +154,107 @@ def _apply_edit(row: Article, entry: ParsedEntry) -> bool:
 
 
 async def _insert(session: AsyncSession, feed_id: int, entries: list[ParsedEntry], seen_at: datetime) -> int:
-    rows = [
-        Article(
-            feed_id=feed_id,
-            guid=entry.guid,
-            url=entry.url,
-            title=entry.title,
-            author=entry.author,
-            summary=entry.summary,
-            language=entry.language,
-            published_at=entry.published_at or seen_at,
-            first_seen_at=seen_at,
-            fingerprint=entry.fingerprint,
-            theme_scores=entry.theme_scores,
-            off_topic=entry.off_topic,
-        )
-        for entry in entries
-    ]
-    session.add_all(rows)
-    await session.flush()
+    """Insert new articles in bulk (Core statements: the ORM's per-object work would hold the event
+    loop), each joined to the story another feed already told, if any."""
     grouped = 0
-    for chunk in _chunks(list(zip(rows, entries, strict=True)), CHUNK):
+    connection = await session.connection()
+    for chunk in _chunks(entries, CHUNK):
         stories_of = await _existing_stories(session, feed_id, chunk, seen_at)
-        for row, _entry in chunk:
-            story = stories_of.get(row.id)
-            row.story_id = story or row.id
-            grouped += story is not None
-    session.add_all(
-        ArticleBand(band=band, article_id=row.id)
-        for row, entry in zip(rows, entries, strict=True)
-        for band in dict.fromkeys(entry.bands)
-    )
-    await session.flush()
+        grouped += len(stories_of)
+        values = [
+            {
+                "feed_id": feed_id,
+                "guid": entry.guid,
+                "url": entry.url,
+                "title": entry.title,
+                "author": entry.author,
+                "summary": entry.summary,
+                "language": entry.language,
+                "published_at": entry.published_at or seen_at,
+                "first_seen_at": seen_at,
+                "fingerprint": entry.fingerprint,
+                "story_id": stories_of.get(index),
+                "theme_scores": entry.theme_scores,
+                "off_topic": entry.off_topic,
+            }
+            for index, entry in enumerate(chunk)
+        ]
+        # New entries of one feed have distinct fingerprints (`_Known` saw to it), so the returned
+        # fingerprints tell which id is whose without asking the database to keep the row order
+        # (which SQLite can only do one row per statement).
+        inserted = await connection.execute(
+            insert(ARTICLES).returning(ARTICLES.c.id, ARTICLES.c.fingerprint), values
+        )
+        ids = {fingerprint: article_id for article_id, fingerprint in inserted}
+        # Off-topic articles are never selected, so they need not be grouped into stories.
+        bands = [
+            {"band": band, "article_id": ids[entry.fingerprint]}
+            for entry in chunk
+            if not entry.off_topic
+            for band in dict.fromkeys(entry.bands)
+        ]
+        if bands:
+            await connection.execute(insert(BANDS), bands)
     return grouped
 
 
 async def _existing_stories(
-    session: AsyncSession, feed_id: int, batch: Sequence[tuple[Article, ParsedEntry]], seen_at: datetime
+    session: AsyncSession, feed_id: int, batch: Sequence[ParsedEntry], seen_at: datetime
 ) -> dict[int, int]:
-    """For each new article, the story of another feed's recent article that tells the same story:
-    the same fingerprint, or shared LSH bands and word sets similar enough."""
+    """For each new entry (by its index in `batch`), the story of another feed's recent article that
+    tells the same story: the same fingerprint, or shared LSH bands and similar enough words."""
     found: dict[int, int] = {}
-    by_fingerprint = {entry.fingerprint: row.id for row, entry in batch}
-    exact = await session.execute(
-        select(Article.fingerprint, Article.story_id, Article.id).where(
-            Article.fingerprint.in_(list(by_fingerprint)), Article.feed_id != feed_id
-        )
-    )
-    for fingerprint, story, other in exact:
-        found.setdefault(by_fingerprint[fingerprint], story or other)
+    by_fingerprint: dict[str, list[int]] = {}
+    for index, entry in enumerate(batch):
+        by_fingerprint.setdefault(entry.fingerprint, []).append(index)
+    exact = await session.execute(_SAME_TEXT, {"fingerprints": list(by_fingerprint), "feed_id": feed_id})
+    for fingerprint, story in exact:
+        for index in by_fingerprint[fingerprint]:
+            found.setdefault(index, story)
 
     by_band: dict[int, list[int]] = {}
-    for row, entry in batch:
-        if row.id not in found:
+    for index, entry in enumerate(batch):
+        if index not in found and not entry.off_topic:
             for band in entry.bands:
-                by_band.setdefault(band, []).append(row.id)
+                by_band.setdefault(band, []).append(index)
     if not by_band:
         return found
     candidates = await session.execute(
-        select(ArticleBand.band, Article.id, Article.story_id, Article.title, Article.summary)
-        .join(Article, Article.id == ArticleBand.article_id)
-        .where(
-            ArticleBand.band.in_(list(by_band)),
-            Article.feed_id != feed_id,
-            Article.published_at >= seen_at - STORY_WINDOW,
-        )
+        _SAME_BANDS, {"bands": list(by_band), "feed_id": feed_id, "since": seen_at - STORY_WINDOW}
     )
-    words = {
-        row.id: stories.content_words(tokens(entry.title), tokens(entry.summary)) for row, entry in batch
-    }
+    words: dict[int, frozenset[str]] = {}
     best: dict[int, tuple[float, int]] = {}
-    for band, other, story, title, summary in candidates:
+    for band, story, title, summary in candidates:
         other_words = stories.content_words(tokens(title), tokens(summary))
-        for article_id in by_band[band]:
-            score = stories.similarity(words[article_id], other_words)
-            if score >= stories.SIMILAR and score > best.get(article_id, (0.0, 0))[0]:
-                best[article_id] = (score, story or other)
-    found.update({article_id: story for article_id, (_, story) in best.items()})
+        for index in by_band[band]:
+            if index not in words:
+                entry = batch[index]
+                words[index] = stories.content_words(tokens(entry.title), tokens(entry.summary))
+            score = stories.similarity(words[index], other_words)
+            if score >= stories.SIMILAR and score > best.get(index, (0.0, 0))[0]:
+                best[index] = (score, story)
+    found.update({index: story for index, (_, story) in best.items()})
     return found
+
+
+# One row per fingerprint, however many feeds syndicated the same text.
+_SAME_TEXT = (
+    select(Article.fingerprint, func.min(func.coalesce(Article.story_id, Article.id)))
+    .where(
+        Article.fingerprint.in_(bindparam("fingerprints", expanding=True)),
+        Article.feed_id != bindparam("feed_id"),
+    )
+    .group_by(Article.fingerprint)
+)
+_SAME_BANDS = (
+    select(ArticleBand.band, func.coalesce(Article.story_id, Article.id), Article.title, Article.summary)
+    .join(Article, Article.id == ArticleBand.article_id)
+    .where(
+        ArticleBand.band.in_(bindparam("bands", expanding=True)),
+        Article.feed_id != bindparam("feed_id"),
+        Article.published_at >= bindparam("since"),
+    )
+)
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config.feeds_file import FeedsFile
+from bot.db.engine import write_transaction
 from bot.db.models import Feed
 from bot.feeds.health import FeedHealth
 
@@ -76,7 +77,7 @@ class FeedStore:
         Feeds that students suggested (`origin = "suggested"`) are not the file's to manage.
         """
         added = updated = disabled = 0
-        async with self._sessions.begin() as session:
+        async with write_transaction(self._sessions) as session:
             rows = {row.url: row for row in (await session.scalars(select(Feed))).all()}
             for entry in config.feeds:
                 wanted = {
@@ -160,7 +161,7 @@ class FeedStore:
             values["fetch_url"] = check.moved_to
         if check.disabled_reason is not None:
             values.update(enabled=False, disabled_reason=check.disabled_reason)
-        async with self._sessions.begin() as session:
+        async with write_transaction(self._sessions) as session:
             await session.execute(update(Feed).where(Feed.id == feed_id).values(**values))
 
     async def health(self) -> list[FeedHealth]:

@@ -180,9 +180,9 @@ async def test_one_story_from_several_feeds_is_grouped(harness: Harness, feed_se
     assert report.ingest is not None
     assert report.ingest.grouped == 1
     rows = {row.url: row for row in await harness.stored()}
-    assert rows["https://two.example/a"].story_id == rows["https://one.example/a"].story_id
-    assert rows["https://two.example/b"].story_id == rows["https://two.example/b"].id
-    assert rows["https://one.example/b"].story_id != rows["https://two.example/b"].story_id
+    assert rows["https://two.example/a"].story == rows["https://one.example/a"].story
+    assert rows["https://two.example/b"].story == rows["https://two.example/b"].id
+    assert rows["https://one.example/b"].story != rows["https://two.example/b"].story
 
 
 async def test_malformed_but_readable_xml_is_kept_with_a_warning(

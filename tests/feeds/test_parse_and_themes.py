@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from bot.config.feeds_file import load_feeds_file
-from bot.feeds import schedule
+from bot.feeds import fastparse, schedule
 from bot.feeds.parse import parse_feed
 from bot.feeds.text import tokens
 from bot.feeds.themes import ThemeScorer, is_off_topic
 from bot.services import theme_keywords
 from tests.conftest import REPO, SHIPPED_FEEDS
-from tests.feeds.conftest import data
+from tests.feeds.conftest import DATA, data
 
 THEMES = theme_keywords(load_feeds_file(SHIPPED_FEEDS))
 SCORER = ThemeScorer(THEMES)
@@ -78,21 +78,47 @@ def test_garbage_is_not_a_feed() -> None:
     assert result.error.startswith("not a readable RSS, Atom or JSON feed")
 
 
-@pytest.mark.skipif(
-    not CORPUS.exists(), reason="../shared/corpus is absent: the real-world corpus check is skipped"
-)
-def test_every_feed_of_the_real_world_corpus_parses_without_crashing() -> None:
-    files = sorted(path for path in CORPUS.rglob("*") if path.is_file())
-    readable = 0
+@pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is absent: the corpus check is skipped")
+def test_the_whole_corpus_parses_and_the_fast_reader_agrees_with_feedparser() -> None:
+    """feedparser reads every file without crashing; wherever the lxml reader accepts a file, it
+    produces exactly the entries feedparser's path produces."""
+    files = sorted(path for path in [*CORPUS.rglob("*"), *DATA.glob("*")] if path.is_file())
+    readable = accepted = 0
     for path in files:
-        result = parse_feed(path.read_bytes(), "https://example.org/feed.xml", None, "en", NOW, THEMES)
-        assert result.error or result.entries is not None, path
-        readable += not result.error
-        for entry in result.entries:
+        body = path.read_bytes()
+        slow = parse_feed(body, "https://example.org/feed.xml", None, "en", NOW, THEMES, fast=False)
+        readable += not slow.error
+        for entry in slow.entries:
             assert entry.title, path
             assert entry.published_at is None or entry.published_at <= NOW + timedelta(hours=1), path
+        if fastparse.read(body, None) is None:
+            continue
+        accepted += 1
+        fast = parse_feed(body, "https://example.org/feed.xml", None, "en", NOW, THEMES, fast=True)
+        assert (fast.entries, fast.language, fast.ttl_minutes) == (
+            slow.entries,
+            slow.language,
+            slow.ttl_minutes,
+        ), path
+        assert slow.warning is None, path  # the fast reader never takes a feed feedparser finds broken
     assert len(files) > 2000
     assert readable > 0.85 * len(files)
+    assert accepted > 700  # the fast reader is not a no-op
+
+
+def test_the_fast_reader_declines_what_it_does_not_read_like_feedparser() -> None:
+    cp1252 = b'<rss version="2.0"><channel><item><title>don&#146;t</title></item></channel></rss>'
+    xhtml = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title type="xhtml">'
+        b'<div xmlns="http://www.w3.org/1999/xhtml">x</div></title></entry></feed>'
+    )
+    odd_date = b'<rss version="2.0"><channel><item><pubDate>2026/11/23</pubDate></item></channel></rss>'
+
+    assert fastparse.read(data("recrutement.xml"), "application/rss+xml") is not None
+    assert fastparse.read(data("recrutement.xml"), "text/xml; charset=iso-8859-1") is None
+    assert fastparse.read(data("malformed.xml"), None) is None
+    for body in (cp1252, xhtml, odd_date):
+        assert fastparse.read(body, None) is None
 
 
 def test_schedule_after_success_respects_hints_within_bounds() -> None:
