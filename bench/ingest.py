@@ -32,13 +32,13 @@ from bot.config.feeds_file import load_feeds_file
 from bot.config.settings import Settings
 from bot.db.engine import sessionmaker
 from bot.db.models import Feed
-from bot.feeds.engine import FeedEngine, Outcome, Parser
+from bot.feeds.engine import FeedEngine, IngestPool, Outcome
 from bot.feeds.fetch import Fetcher, FetchLimits, open_session
 from bot.services import open_database, theme_keywords
-from bot.store.articles import ArticleStore
 from bot.store.feeds import FeedStore
 
 ROOT = Path(__file__).resolve().parent.parent
+WORKERS = int(os.environ.get("BENCH_WORKERS", "0")) or None
 
 
 @dataclass
@@ -136,21 +136,21 @@ class LagProbe:
 async def engine_polls(urls: list[str], database: Path) -> Contender:
     settings = Settings(_env_file=None, database_url=f"sqlite:///{database}")
     limits = FetchLimits(allow_private=True)
-    parser = Parser(theme_keywords(load_feeds_file(ROOT / "feeds.toml")))
+    pool = IngestPool(theme_keywords(load_feeds_file(ROOT / "feeds.toml")), workers=WORKERS)
     try:
         async with open_database(settings) as db, open_session(limits) as http:
             sessions = sessionmaker(db)
             async with sessions.begin() as session:
                 session.add_all(Feed(url=url, name=f"Feed {i}", language="en") for i, url in enumerate(urls))
             feeds = FeedStore(sessions)
-            engine = FeedEngine(feeds, ArticleStore(sessions), Fetcher(http, limits), parser)
-            await parser.parse(b"<rss/>", "http://warm.up/", None, "en", _now())  # start the workers
-            polls = [await _engine_poll(engine, feeds, parser) for _ in range(2)]
-            workers = [_peak_mb(pid) for pid in parser.worker_pids()]
+            engine = FeedEngine(feeds, Fetcher(http, limits), pool, settings.database.render_as_string())
+            await pool.start()
+            polls = [await _engine_poll(engine, feeds, pool) for _ in range(2)]
+            workers = [_peak_mb(pid) for pid in pool.worker_pids()]
     finally:
-        parser.close()
+        pool.close()
     contender = Contender("veille-bot engine (aiohttp + process pool)", polls[0], polls[1])
-    contender.notes.append(f"parser workers' peak memory {' + '.join(f'{mb:.0f}' for mb in workers)} MB")
+    contender.notes.append(f"ingestion workers' peak memory {' + '.join(f'{mb:.0f}' for mb in workers)} MB")
     return contender
 
 
@@ -161,8 +161,8 @@ def _peak_mb(pid: int) -> float:
     return 0.0
 
 
-async def _engine_poll(engine: FeedEngine, feeds: FeedStore, parser: Parser) -> Poll:
-    pids = parser.worker_pids()  # the workers' CPU counts too
+async def _engine_poll(engine: FeedEngine, feeds: FeedStore, pool: IngestPool) -> Poll:
+    pids = pool.worker_pids()  # the workers' CPU counts too
     targets = await feeds.enabled()
     started, cpu, main_cpu = time.perf_counter(), process_cpu(pids), time.process_time()
     with LagProbe() as probe:

@@ -2,7 +2,7 @@
 
 The database is filled with synthetic articles first (as months of ingestion would leave it); then
 every feed of a 2,000-URL mix (bench/_feedsite.py) is checked once. Prints the peak resident memory
-of the bot's process and of each parser worker, against the 250 MB target.
+of the bot's process and of each ingestion worker, against the 250 MB target.
 
     .venv/bin/python -m bench.memory [--feeds 2000] [--articles 200000]
 """
@@ -27,10 +27,10 @@ from bot.config.feeds_file import load_feeds_file
 from bot.config.settings import Settings
 from bot.db.engine import sessionmaker
 from bot.db.models import Feed
-from bot.feeds.engine import FeedEngine, Outcome, Parser
+from bot.feeds.engine import FeedEngine, IngestPool, Outcome
 from bot.feeds.fetch import Fetcher, FetchLimits, open_session
 from bot.services import open_database, theme_keywords
-from bot.store.articles import ARTICLES, BANDS, ArticleStore
+from bot.store.articles import ARTICLES, BANDS
 from bot.store.feeds import FeedStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +93,7 @@ async def run(feeds: int, articles: int, folder: Path) -> None:
     site = FeedSite(make_mix(feeds))
     settings = Settings(_env_file=None, database_url=f"sqlite:///{folder / 'memory.db'}")
     limits = FetchLimits(allow_private=True)
-    parser = Parser(theme_keywords(load_feeds_file(ROOT / "feeds.toml")))
+    pool = IngestPool(theme_keywords(load_feeds_file(ROOT / "feeds.toml")))
     try:
         async with open_database(settings) as db, open_session(limits) as http:
             sessions = sessionmaker(db)
@@ -107,13 +107,13 @@ async def run(feeds: int, articles: int, folder: Path) -> None:
             await fill(sessions, [feed.id for feed in targets], articles)
             filled = time.perf_counter() - started
             before = rss_mb()
-            engine = FeedEngine(store, ArticleStore(sessions), Fetcher(http, limits), parser)
+            engine = FeedEngine(store, Fetcher(http, limits), pool, settings.database.render_as_string())
             started = time.perf_counter()
             report = await engine.refresh(targets)
             polled = time.perf_counter() - started
-            workers = [peak_mb(pid) for pid in parser.worker_pids()]
+            workers = [peak_mb(pid) for pid in pool.worker_pids()]
     finally:
-        parser.close()
+        pool.close()
         site.close()
     changed = sum(feed.outcome in (Outcome.NEW, Outcome.UPDATED) for feed in report.feeds)
     database_mb = (folder / "memory.db").stat().st_size / 1024 / 1024
@@ -124,7 +124,7 @@ async def run(feeds: int, articles: int, folder: Path) -> None:
     print(f"{'bot (before the poll)':<34} {before:8.0f} {TARGET_MB:7d} {before / TARGET_MB:6.2f}")
     print(f"{'bot (after the poll)':<34} {rss_mb():8.0f} {TARGET_MB:7d} {rss_mb() / TARGET_MB:6.2f}")
     for index, mb in enumerate(workers, start=1):
-        print(f"{f'parser worker {index}':<34} {mb:8.0f}")
+        print(f"{f'ingestion worker {index}':<34} {mb:8.0f}")
 
 
 def main() -> None:

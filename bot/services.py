@@ -19,7 +19,7 @@ from bot.config.feeds_file import FeedsFile, load_feeds_file
 from bot.config.settings import Settings
 from bot.db import migrate
 from bot.db.engine import check_connection, create_engine, sessionmaker
-from bot.feeds.engine import CycleReport, FeedEngine, Parser
+from bot.feeds.engine import CycleReport, FeedEngine, IngestPool
 from bot.feeds.fetch import Fetcher, FetchLimits, open_session
 from bot.feeds.themes import ThemeKeywords
 from bot.scheduler import Scheduler
@@ -88,7 +88,7 @@ async def open_database(settings: Settings) -> AsyncIterator[AsyncEngine]:
 
 @asynccontextmanager
 async def open_core(settings: Settings) -> AsyncIterator[Core]:
-    """Everything the bot needs, closed in reverse order on exit (scheduler, parser, HTTP, database)."""
+    """Everything the bot needs, closed in reverse order on exit (scheduler, workers, HTTP, database)."""
     feeds_file = load_feeds_file(settings.feeds_file)
     async with open_database(settings) as engine:
         sessions = sessionmaker(engine)
@@ -104,7 +104,7 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
         )
         limits = FetchLimits(allow_private=settings.feeds_allow_private_addresses)
         scheduler = Scheduler()
-        parser = Parser(theme_keywords(feeds_file))
+        pool = IngestPool(theme_keywords(feeds_file))
         articles = ArticleStore(sessions)
         async with open_session(limits) as http:
             try:
@@ -117,9 +117,14 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
                     scheduler=scheduler,
                     feeds=feeds,
                     articles=articles,
-                    feed_engine=FeedEngine(feeds, articles, Fetcher(http, limits), parser),
+                    feed_engine=FeedEngine(
+                        feeds,
+                        Fetcher(http, limits),
+                        pool,
+                        settings.database.render_as_string(hide_password=False),
+                    ),
                     status=StatusService(feeds, scheduler),
                 )
             finally:
                 scheduler.shutdown()
-                parser.close()
+                pool.close()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -52,17 +54,44 @@ _WRITERS: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Lock] = weakref.WeakKey
 
 @asynccontextmanager
 async def write_transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """A transaction that writes. SQLite has one writer at a time: rather than dozens of tasks
-    waiting on its busy timeout (and failing with "database is locked" when the queue outlasts
-    it), writers of this process queue here, on the event loop. PostgreSQL needs no such queue."""
+    """A transaction that writes.
+
+    SQLite has one writer at a time, and its busy timeout waits by sleeping up to 100 ms between
+    tries (and fails with "database is locked" once the queue outlasts it). So writers take turns
+    explicitly: the tasks of one process on an asyncio lock, the processes (the bot and its
+    ingestion workers) on a lock file, and each is woken as soon as its turn comes.
+    PostgreSQL needs none of this.
+    """
     engine = sessions.kw["bind"]
     if engine.dialect.name != "sqlite":
         async with sessions.begin() as session:
             yield session
         return
     lock = _WRITERS.setdefault(engine, asyncio.Lock())
-    async with lock, sessions.begin() as session:
+    async with lock, _file_lock(engine.url.database), sessions.begin() as session:
         yield session
+
+
+@asynccontextmanager
+async def _file_lock(database: str | None) -> AsyncIterator[None]:
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    fd = os.open(f"{database}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        waiting = asyncio.get_running_loop().run_in_executor(None, fcntl.flock, fd, fcntl.LOCK_EX)
+        try:
+            await asyncio.shield(waiting)
+        except asyncio.CancelledError:
+            # The thread still waits for the lock: closing the file when it gets it releases it.
+            waiting.add_done_callback(lambda _: os.close(fd))
+            raise
+    try:
+        yield
+    finally:
+        os.close(fd)  # closing the file releases the lock
 
 
 async def check_connection(engine: AsyncEngine) -> None:

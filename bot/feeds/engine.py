@@ -20,9 +20,9 @@ from enum import StrEnum
 
 from bot.feeds import schedule
 from bot.feeds.fetch import Fetcher, FetchResult
-from bot.feeds.parse import ParsedFeed, init_worker, parse_feed
 from bot.feeds.themes import ThemeKeywords
-from bot.store.articles import ArticleStore, IngestResult
+from bot.feeds.worker import Ingested, ingest_body, init_worker
+from bot.store.articles import IngestResult
 from bot.store.feeds import FeedCheck, FeedStore, FeedToCheck
 
 log = logging.getLogger(__name__)
@@ -76,8 +76,8 @@ class CycleReport:
     alerts: list[FeedAlert] = field(default_factory=list)
 
 
-class Parser:
-    """feedparser in a process pool, so parsing never runs on the event loop."""
+class IngestPool:
+    """The worker processes that parse and store feeds (see `bot.feeds.worker`)."""
 
     def __init__(self, themes: Sequence[ThemeKeywords], workers: int | None = None) -> None:
         self._pool = ProcessPoolExecutor(
@@ -88,11 +88,24 @@ class Parser:
             initargs=(tuple(themes),),
         )
 
-    async def parse(
-        self, body: bytes, url: str, content_type: str | None, language: str, seen_at: datetime
-    ) -> ParsedFeed:
+    async def start(self) -> None:
+        """Start the workers now rather than on the first feed."""
+        await asyncio.get_running_loop().run_in_executor(self._pool, os.getpid)
+
+    async def ingest(
+        self,
+        database_url: str,
+        feed_id: int,
+        body: bytes,
+        url: str,
+        content_type: str | None,
+        language: str,
+        seen_at: datetime,
+    ) -> Ingested:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, parse_feed, body, url, content_type, language, seen_at)
+        return await loop.run_in_executor(
+            self._pool, ingest_body, database_url, feed_id, body, url, content_type, language, seen_at
+        )
 
     def worker_pids(self) -> list[int]:
         """The workers' process ids (for measurements)."""
@@ -109,17 +122,17 @@ class FeedEngine:
     def __init__(
         self,
         feeds: FeedStore,
-        articles: ArticleStore,
         fetcher: Fetcher,
-        parser: Parser,
+        pool: IngestPool,
+        database_url: str,
         *,
         concurrency: int = 64,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._feeds = feeds
-        self._articles = articles
         self._fetcher = fetcher
-        self._parser = parser
+        self._pool = pool
+        self._database_url = database_url  # where the workers store articles
         self._concurrency = concurrency
         self._clock = clock
 
@@ -162,19 +175,17 @@ class FeedEngine:
         if body_hash == feed.body_hash:
             return await self._succeeded(feed, now, fetched, Outcome.UNCHANGED)
         try:
-            parsed = await self._parser.parse(
-                body, fetched.final_url, fetched.content_type, feed.language, now
+            ingested = await self._pool.ingest(
+                self._database_url, feed.id, body, fetched.final_url, fetched.content_type, feed.language, now
             )
-        except Exception as exc:  # a crash in the worker is this feed's failure, not the engine's
-            log.exception("parsing %s failed", feed.target)
-            return await self._failed(feed, now, fetched, f"the parser failed ({type(exc).__name__})")
-        if parsed.error is not None:
-            return await self._failed(feed, now, fetched, parsed.error)
-        ingest = await self._articles.ingest(feed.id, parsed.entries, now)
-        outcome = Outcome.NEW if ingest.new else Outcome.UPDATED if ingest.updated else Outcome.UNCHANGED
-        return await self._succeeded(
-            feed, now, fetched, outcome, parsed=parsed, ingest=ingest, body_hash=body_hash
-        )
+        except Exception as exc:  # a crash in a worker is this feed's failure, not the engine's
+            log.exception("ingesting %s failed", feed.target)
+            return await self._failed(feed, now, fetched, f"reading the feed failed ({type(exc).__name__})")
+        if ingested.error is not None or ingested.result is None:
+            return await self._failed(feed, now, fetched, ingested.error or "nothing was read")
+        result = ingested.result
+        outcome = Outcome.NEW if result.new else Outcome.UPDATED if result.updated else Outcome.UNCHANGED
+        return await self._succeeded(feed, now, fetched, outcome, ingested=ingested, body_hash=body_hash)
 
     async def _succeeded(
         self,
@@ -183,8 +194,7 @@ class FeedEngine:
         fetched: FetchResult,
         outcome: Outcome,
         *,
-        parsed: ParsedFeed | None = None,
-        ingest: IngestResult | None = None,
+        ingested: Ingested | None = None,
         body_hash: str | None = None,
     ) -> tuple[FeedReport, FeedAlert | None]:
         alert = None
@@ -197,13 +207,13 @@ class FeedEngine:
                 next_check_at=schedule.after_success(
                     now,
                     feed.interval_minutes,
-                    feed_hint_minutes=parsed.ttl_minutes if parsed else None,
+                    feed_hint_minutes=ingested.ttl_minutes if ingested else None,
                     max_age_seconds=fetched.max_age_seconds,
                 ),
                 duration_ms=int(fetched.elapsed * 1000),
                 status=fetched.status,
                 error=None,
-                warning=parsed.warning if parsed else None,
+                warning=ingested.warning if ingested else None,
                 consecutive_failures=0,
                 failing_since=None,
                 failure_alerted_at=None,
@@ -213,9 +223,6 @@ class FeedEngine:
                 moved_to=fetched.moved_to,
             ),
         )
-        newest = (
-            max((e.published_at for e in parsed.entries if e.published_at), default=None) if parsed else None
-        )
         report = FeedReport(
             feed_id=feed.id,
             name=feed.name,
@@ -223,10 +230,10 @@ class FeedEngine:
             outcome=outcome,
             status=fetched.status,
             duration=fetched.elapsed,
-            items=len(parsed.entries) if parsed else None,
-            ingest=ingest,
-            newest=newest,
-            warning=parsed.warning if parsed else None,
+            items=ingested.items if ingested else None,
+            ingest=ingested.result if ingested else None,
+            newest=ingested.newest if ingested else None,
+            warning=ingested.warning if ingested else None,
         )
         return report, alert
 

@@ -6,52 +6,45 @@ import hashlib
 import html
 import re
 import unicodedata
-from html.parser import HTMLParser
+
+from lxml import etree
+from lxml import html as lxml_html
 
 _SPACES = re.compile(r"\s+")
 _TOKEN = re.compile(r"[a-z0-9]+")
+_TAG = re.compile(r"<[^>]*>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")  # never text; lxml refuses them
 _BLOCK_TAGS = {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote"}
 _SKIPPED_TAGS = {"script", "style", "noscript", "template", "svg"}
-
-
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED_TAGS:
-            self._skipping += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED_TAGS and self._skipping:
-            self._skipping -= 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.parts.append(data)
 
 
 def plain_text(markup: str | None) -> str:
     """HTML (or text with entities) as one line of plain text, whitespace collapsed."""
     if not markup:
         return ""
-    if "<" in markup:
-        extractor = _TextExtractor()
-        extractor.feed(markup)
-        extractor.close()
-        text = "".join(extractor.parts)
-    else:
-        text = html.unescape(markup)
+    markup = _CONTROL.sub("", markup)
+    text = _html_text(markup) if "<" in markup else html.unescape(markup)
     # Entities double-escaped by some publishers (&amp;eacute;) survive one pass: unescape again.
     if "&" in text:
         text = html.unescape(text)
     return _SPACES.sub(" ", text.replace("\u00a0", " ")).strip()
+
+
+def _html_text(markup: str) -> str:
+    """The text of an HTML fragment (lxml, in C: several times faster than html.parser), with a
+    space where a block ends and nothing of scripts or styles."""
+    try:
+        root = lxml_html.fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return _TAG.sub(" ", markup)
+    for hidden in root.iter(*_SKIPPED_TAGS):
+        hidden.text = None
+        for child in list(hidden):
+            hidden.remove(child)
+    for block in root.iter(*_BLOCK_TAGS):
+        block.text = " " + (block.text or "")
+        block.tail = " " + (block.tail or "")
+    return str(root.text_content())
 
 
 def shorten(text: str, limit: int) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import write_transaction
 from bot.db.models import Article, ArticleBand, CaseStudy, Feed
+from bot.db.types import utcnow
 from bot.feeds import stories
 from bot.feeds.parse import ParsedEntry
 from bot.feeds.text import tokens
@@ -38,10 +39,15 @@ class ArticleStore:
         self._sessions = sessions
 
     async def ingest(self, feed_id: int, entries: Sequence[ParsedEntry], seen_at: datetime) -> IngestResult:
-        """Store what is new, update what the publisher edited, in one transaction."""
+        """Store what is new and update what the publisher edited.
+
+        Everything is read first, outside any transaction that writes; the writes then take one short
+        transaction, so that several processes storing feeds hold SQLite's single write lock briefly.
+        """
         new: list[ParsedEntry] = []
-        updated = unchanged = 0
-        async with write_transaction(self._sessions) as session:
+        edits: dict[int, dict[str, Any]] = {}
+        unchanged = 0
+        async with self._sessions() as session:
             for chunk in _chunks(entries, CHUNK):
                 known = await _known(session, feed_id, chunk)
                 for entry in chunk:
@@ -49,23 +55,23 @@ class ArticleStore:
                     if row is None:
                         new.append(entry)
                         known.add(entry)  # a later copy in this batch is not new either
-                    elif isinstance(row, Article) and _apply_edit(row, entry):
-                        updated += 1
+                    elif isinstance(row, Article) and (changes := _changes(row, entry)):
+                        edits[row.id] = changes
                     else:
                         unchanged += 1
-            grouped = await _insert(session, feed_id, new, seen_at) if new else 0
+            stories: dict[int, int] = {}
+            for start in range(0, len(new), CHUNK):
+                found = await _existing_stories(session, feed_id, new[start : start + CHUNK], seen_at)
+                stories.update({start + index: story for index, story in found.items()})
+        async with write_transaction(self._sessions) as session:
+            for article_id, changes in edits.items():
+                await session.execute(update(ARTICLES).where(ARTICLES.c.id == article_id).values(**changes))
             if new:
+                await _insert(session, feed_id, new, stories, seen_at)
                 await session.execute(
                     update(Feed).where(Feed.id == feed_id).values(items_seen=Feed.items_seen + len(new))
                 )
-        return IngestResult(len(new), updated, unchanged, grouped)
-
-    async def newest_published(self, feed_id: int) -> datetime | None:
-        async with self._sessions() as session:
-            result: datetime | None = await session.scalar(
-                select(func.max(Article.published_at)).where(Article.feed_id == feed_id)
-            )
-            return result
+        return IngestResult(len(new), len(edits), unchanged, len(stories))
 
     async def prune(self, older_than: datetime) -> int:
         """Delete articles first seen and published before `older_than`, keeping those a case study
@@ -136,31 +142,32 @@ _KNOWN = select(Article).where(
 )
 
 
-def _apply_edit(row: Article, entry: ParsedEntry) -> bool:
-    """Bring a stored article up to date with the publisher's edit; True when anything changed."""
-    changed = False
-    for name in _UPDATABLE:
-        value = getattr(entry, name)
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-            changed = True
+def _changes(row: Article, entry: ParsedEntry) -> dict[str, Any]:
+    """What the publisher changed in a stored article: the columns to update, or nothing."""
+    changes = {
+        name: getattr(entry, name) for name in _UPDATABLE if getattr(row, name) != getattr(entry, name)
+    }
     if entry.published_at is not None and row.published_at != entry.published_at:
-        row.published_at = entry.published_at
-        changed = True
+        changes["published_at"] = entry.published_at
     if entry.guid and not row.guid:
-        row.guid = entry.guid
-        changed = True
-    return changed
+        changes["guid"] = entry.guid
+    if changes:
+        changes["updated_at"] = utcnow()
+    return changes
 
 
-async def _insert(session: AsyncSession, feed_id: int, entries: list[ParsedEntry], seen_at: datetime) -> int:
-    """Insert new articles in bulk (Core statements: the ORM's per-object work would hold the event
-    loop), each joined to the story another feed already told, if any."""
-    grouped = 0
+async def _insert(
+    session: AsyncSession,
+    feed_id: int,
+    entries: list[ParsedEntry],
+    stories: dict[int, int],
+    seen_at: datetime,
+) -> None:
+    """Insert new articles in bulk with Core statements (the ORM's per-object work costs several
+    times more), each joined to the story another feed already told, if any (`stories`, by index)."""
     connection = await session.connection()
-    for chunk in _chunks(entries, CHUNK):
-        stories_of = await _existing_stories(session, feed_id, chunk, seen_at)
-        grouped += len(stories_of)
+    for start in range(0, len(entries), CHUNK):
+        chunk = entries[start : start + CHUNK]
         values = [
             {
                 "feed_id": feed_id,
@@ -173,7 +180,7 @@ async def _insert(session: AsyncSession, feed_id: int, entries: list[ParsedEntry
                 "published_at": entry.published_at or seen_at,
                 "first_seen_at": seen_at,
                 "fingerprint": entry.fingerprint,
-                "story_id": stories_of.get(index),
+                "story_id": stories.get(start + index),
                 "theme_scores": entry.theme_scores,
                 "off_topic": entry.off_topic,
             }
@@ -195,7 +202,6 @@ async def _insert(session: AsyncSession, feed_id: int, entries: list[ParsedEntry
         ]
         if bands:
             await connection.execute(insert(BANDS), bands)
-    return grouped
 
 
 async def _existing_stories(

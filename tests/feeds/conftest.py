@@ -15,7 +15,7 @@ from bot.config.feeds_file import load_feeds_file
 from bot.config.settings import Settings
 from bot.db.engine import sessionmaker
 from bot.db.models import Article, Feed
-from bot.feeds.engine import FeedEngine, Parser
+from bot.feeds.engine import FeedEngine, IngestPool
 from bot.feeds.fetch import Fetcher, FetchLimits, open_session
 from bot.services import open_database, theme_keywords
 from bot.store.articles import ArticleStore
@@ -31,11 +31,11 @@ def data(name: str) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def parser() -> Iterator[Parser]:
+def pool() -> Iterator[IngestPool]:
     """One worker pool for the whole session: spawning workers costs about a second."""
-    pool = Parser(theme_keywords(load_feeds_file(SHIPPED_FEEDS)), workers=2)
-    yield pool
-    pool.close()
+    workers = IngestPool(theme_keywords(load_feeds_file(SHIPPED_FEEDS)), workers=2)
+    yield workers
+    workers.close()
 
 
 @pytest.fixture
@@ -88,12 +88,12 @@ class Harness:
             return list((await session.scalars(query)).all())
 
 
-async def make_harness(database_url: str, parser: Parser, limits: FetchLimits) -> AsyncIterator[Harness]:
+async def make_harness(database_url: str, pool: IngestPool, limits: FetchLimits) -> AsyncIterator[Harness]:
     settings = Settings(_env_file=None, database_url=database_url)
     async with open_database(settings) as db, open_session(limits) as http:
         sessions = sessionmaker(db)
         feeds, articles, clock = FeedStore(sessions), ArticleStore(sessions), Clock()
-        engine = FeedEngine(feeds, articles, Fetcher(http, limits), parser, clock=clock)
+        engine = FeedEngine(feeds, Fetcher(http, limits), pool, database_url, clock=clock)
         yield Harness(engine, feeds, articles, sessions, clock)
 
 
@@ -101,6 +101,6 @@ LOCAL = FetchLimits(allow_private=True, total_timeout=3.0, connect_timeout=2.0)
 
 
 @pytest.fixture
-async def harness(database_url: str, parser: Parser) -> AsyncIterator[Harness]:
-    async for value in make_harness(database_url, parser, LOCAL):
+async def harness(database_url: str, pool: IngestPool) -> AsyncIterator[Harness]:
+    async for value in make_harness(database_url, pool, LOCAL):
         yield value

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 from datetime import UTC, datetime, timedelta
 
-from bot.feeds.engine import AlertKind, FeedAlert, FeedReport, Outcome, Parser
+from bot.feeds.engine import AlertKind, FeedAlert, FeedReport, IngestPool, Outcome
 from bot.feeds.fetch import FetchLimits
 from tests.feeds.conftest import Harness, data, make_harness
 from tests.feedserver import FeedServer
@@ -375,7 +375,7 @@ async def test_moderators_are_told_once_after_a_day_of_failures_and_on_recovery(
 
 
 async def test_due_feeds_and_private_addresses(
-    harness: Harness, feed_server: FeedServer, parser: Parser, database_url: str
+    harness: Harness, feed_server: FeedServer, pool: IngestPool, database_url: str
 ) -> None:
     url = feed_server.serve("/due", data("malformed.xml"))
     await harness.add_feed(url)
@@ -386,7 +386,7 @@ async def test_due_feeds_and_private_addresses(
     assert [feed.url for feed in await harness.feeds.due(later)] == [url]
 
     public_only = FetchLimits(allow_private=False)
-    async for strict in make_harness(database_url, parser, public_only):
+    async for strict in make_harness(database_url, pool, public_only):
         loopback, _ = await strict.engine.check(await strict.to_check(url))
         await strict.add_feed("http://localhost:9/feed")
         named, _ = await strict.engine.check(await strict.to_check("http://localhost:9/feed"))

@@ -112,12 +112,12 @@ def test_the_fast_reader_declines_what_it_does_not_read_like_feedparser() -> Non
         b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title type="xhtml">'
         b'<div xmlns="http://www.w3.org/1999/xhtml">x</div></title></entry></feed>'
     )
-    odd_date = b'<rss version="2.0"><channel><item><pubDate>2026/11/23</pubDate></item></channel></rss>'
+    two_titles = b'<rss version="2.0"><channel><item><title>a</title><title>b</title></item></channel></rss>'
 
     assert fastparse.read(data("recrutement.xml"), "application/rss+xml") is not None
     assert fastparse.read(data("recrutement.xml"), "text/xml; charset=iso-8859-1") is None
     assert fastparse.read(data("malformed.xml"), None) is None
-    for body in (cp1252, xhtml, odd_date):
+    for body in (cp1252, xhtml, two_titles):
         assert fastparse.read(body, None) is None
 
 
