@@ -392,3 +392,22 @@ async def test_due_feeds_and_private_addresses(
         named, _ = await strict.engine.check(await strict.to_check("http://localhost:9/feed"))
     assert loopback.error == "refused: 127.0.0.1 is not a public internet address"
     assert named.error == "refused: localhost resolves only to addresses outside the public internet"
+
+
+async def test_pruning_keeps_what_a_case_study_uses(harness: Harness, feed_server: FeedServer) -> None:
+    from bot.db.models import CaseStudy, Guild
+
+    url = feed_server.serve("/prune", data("recrutement.xml"))
+    await harness.add_feed(url)
+    await check(harness, url)
+    rows = await harness.stored()
+    kept = next(row for row in rows if row.guid == "carrieres-42")
+    async with harness.sessions.begin() as session:
+        session.add(Guild(id=1))
+        await session.flush()
+        session.add(CaseStudy(guild_id=1, article_id=kept.id, theme="e-reputation", language="fr"))
+
+    pruned = await harness.articles.prune(harness.clock.now + timedelta(days=1))
+
+    assert pruned == len(rows) - 1
+    assert [row.guid for row in await harness.stored()] == ["carrieres-42"]
