@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TextIO
 
 from bot.errors import VeilleError
@@ -23,3 +24,15 @@ class Console:
 
     def warn(self, text: str) -> None:
         self.err.write(f"warning: {text}\n")
+
+
+def duration_text(span: timedelta | None) -> str:
+    """A span as people read it in a table: "12 min", "5 h", "3 days", or "—"."""
+    if span is None:
+        return "—"
+    minutes = int(span.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} days"

@@ -9,7 +9,7 @@ from sqlalchemy.engine import URL
 
 from bot.config.feeds_file import FeedsFile, load_feeds_file
 from bot.config.settings import Settings
-from bot.console import Console
+from bot.console import Console, duration_text
 from bot.db import migrate
 from bot.db.engine import check_connection, create_engine, sessionmaker
 from bot.db.url import redact
@@ -98,7 +98,7 @@ async def feeds_list(settings: Settings, console: Console) -> int:
 
 def _print_feed_table(feeds: list[FeedHealth], console: Console) -> None:
     now = datetime.now(UTC)
-    rows = [("NAME", "LANG", "EVERY", "STATE", "LAST SUCCESS", "THEMES")]
+    rows = [("NAME", "LANG", "CHECKED EVERY", "STATE", "LAST SUCCESS", "ITEMS", "ONE ITEM EVERY", "PROBLEM")]
     for feed in feeds:
         rows.append(
             (
@@ -107,7 +107,9 @@ def _print_feed_table(feeds: list[FeedHealth], console: Console) -> None:
                 f"{feed.interval_minutes} min",
                 _state_text(feed),
                 _age(feed.last_success_at, now),
-                ", ".join(feed.themes),
+                str(feed.items_seen),
+                duration_text(feed.average_item_interval),
+                feed.last_error or feed.last_warning or "",
             )
         )
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
@@ -133,12 +135,7 @@ def _state_text(feed: FeedHealth) -> str:
 def _age(moment: datetime | None, now: datetime) -> str:
     if moment is None:
         return "never"
-    minutes = int((now - moment).total_seconds() // 60)
-    if minutes < 60:
-        return f"{minutes} min ago"
-    if minutes < 48 * 60:
-        return f"{minutes // 60} h ago"
-    return f"{minutes // (24 * 60)} days ago"
+    return duration_text(now - moment) + " ago"
 
 
 async def feeds_check(settings: Settings, console: Console, *, every_feed: bool) -> int:

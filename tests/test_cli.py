@@ -124,9 +124,12 @@ def test_db_upgrade_then_feeds_list(tmp_path: Path) -> None:
     assert (tmp_path / "data" / "veille.db").exists()
     assert listing.returncode == 0, listing.stderr
     lines = listing.stdout.splitlines()
-    assert lines[0].split() == ["NAME", "LANG", "EVERY", "STATE", "LAST", "SUCCESS", "THEMES"]
+    assert lines[0].split("  ")[0:1] == ["NAME"]
+    assert [cell.strip() for cell in lines[0].split("  ") if cell.strip()] == [
+        "NAME", "LANG", "CHECKED EVERY", "STATE", "LAST SUCCESS", "ITEMS", "ONE ITEM EVERY", "PROBLEM"
+    ]  # fmt: skip
     blog = next(line for line in lines if line.startswith("Blog du Modérateur"))
-    assert blog.split()[3:8] == ["fr", "30", "min", "never", "never"]
+    assert blog.split()[3:10] == ["fr", "30", "min", "never", "never", "0", "—"]
     assert lines[-1] == "23 feeds: 0 ok, 0 failing, 23 never fetched, 0 disabled"
 
 

@@ -10,7 +10,7 @@ from rich.console import Console as RichConsole
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bot.console import Console
+from bot.console import Console, duration_text
 from bot.feeds.engine import CycleReport, FeedReport, Outcome
 
 WIDE = 180  # when the output is a file or a pipe, keep each feed on one line
@@ -57,7 +57,7 @@ def print_check_report(console: Console, report: CycleReport, seconds: float) ->
             str(feed.status or "—"),
             "—" if feed.items is None else str(feed.items),
             str(feed.ingest.new) if feed.ingest else "—",
-            _age(feed.newest, now),
+            duration_text(now - feed.newest) if feed.newest else "—",
             f"{feed.duration:.1f} s",
             feed.error or feed.warning or "",
         )
@@ -69,14 +69,3 @@ def print_check_report(console: Console, report: CycleReport, seconds: float) ->
         f"\n{len(report.feeds)} feeds checked in {seconds:.1f} s: {len(report.feeds) - failed} ok, "
         f"{failed} failed, {new} new articles."
     )
-
-
-def _age(moment: datetime | None, now: datetime) -> str:
-    if moment is None:
-        return "—"
-    hours = (now - moment).total_seconds() / 3600
-    if hours < 1:
-        return f"{int(hours * 60)} min"
-    if hours < 48:
-        return f"{int(hours)} h"
-    return f"{int(hours // 24)} days"

@@ -147,10 +147,12 @@ class FeedEngine:
     async def refresh(self, feeds: Sequence[FeedToCheck], progress: Progress | None = None) -> CycleReport:
         report = CycleReport()
         semaphore = asyncio.Semaphore(self._concurrency)
+        recorder = _Recorder(self._feeds)
 
         async def one(feed: FeedToCheck) -> None:
             async with semaphore:
-                checked, alert = await self.check(feed)
+                checked, alert, outcome = await self._check(feed)
+            await recorder.add(feed.id, outcome)
             report.feeds.append(checked)
             if alert is not None:
                 report.alerts.append(alert)
@@ -159,35 +161,43 @@ class FeedEngine:
                 if maybe is not None:
                     await maybe
 
-        await asyncio.gather(*(one(feed) for feed in feeds))
+        try:
+            await asyncio.gather(*(one(feed) for feed in feeds))
+        finally:
+            await recorder.flush()
         return report
 
     async def check(self, feed: FeedToCheck) -> tuple[FeedReport, FeedAlert | None]:
         """Check one feed and record the outcome; never raises for what the feed or the web does."""
+        report, alert, outcome = await self._check(feed)
+        await self._feeds.record([(feed.id, outcome)])
+        return report, alert
+
+    async def _check(self, feed: FeedToCheck) -> tuple[FeedReport, FeedAlert | None, FeedCheck]:
         now = self._clock()
         fetched = await self._fetcher.fetch(feed.target, feed.etag, feed.last_modified)
         if fetched.error is not None:
-            return await self._failed(feed, now, fetched, fetched.error)
+            return self._failed(feed, now, fetched, fetched.error)
         if fetched.not_modified:
-            return await self._succeeded(feed, now, fetched, Outcome.NOT_MODIFIED)
+            return self._succeeded(feed, now, fetched, Outcome.NOT_MODIFIED)
         body = fetched.body or b""
         body_hash = hashlib.sha256(body).hexdigest()
         if body_hash == feed.body_hash:
-            return await self._succeeded(feed, now, fetched, Outcome.UNCHANGED)
+            return self._succeeded(feed, now, fetched, Outcome.UNCHANGED)
         try:
             ingested = await self._pool.ingest(
                 self._database_url, feed.id, body, fetched.final_url, fetched.content_type, feed.language, now
             )
         except Exception as exc:  # a crash in a worker is this feed's failure, not the engine's
             log.exception("ingesting %s failed", feed.target)
-            return await self._failed(feed, now, fetched, f"reading the feed failed ({type(exc).__name__})")
+            return self._failed(feed, now, fetched, f"reading the feed failed ({type(exc).__name__})")
         if ingested.error is not None or ingested.result is None:
-            return await self._failed(feed, now, fetched, ingested.error or "nothing was read")
+            return self._failed(feed, now, fetched, ingested.error or "nothing was read")
         result = ingested.result
         outcome = Outcome.NEW if result.new else Outcome.UPDATED if result.updated else Outcome.UNCHANGED
-        return await self._succeeded(feed, now, fetched, outcome, ingested=ingested, body_hash=body_hash)
+        return self._succeeded(feed, now, fetched, outcome, ingested=ingested, body_hash=body_hash)
 
-    async def _succeeded(
+    def _succeeded(
         self,
         feed: FeedToCheck,
         now: datetime,
@@ -196,32 +206,29 @@ class FeedEngine:
         *,
         ingested: Ingested | None = None,
         body_hash: str | None = None,
-    ) -> tuple[FeedReport, FeedAlert | None]:
+    ) -> tuple[FeedReport, FeedAlert | None, FeedCheck]:
         alert = None
         if feed.failure_alerted_at is not None:
             alert = FeedAlert(AlertKind.RECOVERED, feed.name, feed.url, None, feed.failing_since)
-        await self._feeds.record(
-            feed.id,
-            FeedCheck(
-                checked_at=now,
-                next_check_at=schedule.after_success(
-                    now,
-                    feed.interval_minutes,
-                    feed_hint_minutes=ingested.ttl_minutes if ingested else None,
-                    max_age_seconds=fetched.max_age_seconds,
-                ),
-                duration_ms=int(fetched.elapsed * 1000),
-                status=fetched.status,
-                error=None,
-                warning=ingested.warning if ingested else None,
-                consecutive_failures=0,
-                failing_since=None,
-                failure_alerted_at=None,
-                etag=fetched.etag or (feed.etag if fetched.not_modified else None),
-                last_modified=fetched.last_modified or (feed.last_modified if fetched.not_modified else None),
-                body_hash=body_hash,
-                moved_to=fetched.moved_to,
+        row = FeedCheck(
+            checked_at=now,
+            next_check_at=schedule.after_success(
+                now,
+                feed.interval_minutes,
+                feed_hint_minutes=ingested.ttl_minutes if ingested else None,
+                max_age_seconds=fetched.max_age_seconds,
             ),
+            duration_ms=int(fetched.elapsed * 1000),
+            status=fetched.status,
+            error=None,
+            warning=ingested.warning if ingested else None,
+            consecutive_failures=0,
+            failing_since=None,
+            failure_alerted_at=None,
+            etag=fetched.etag or (feed.etag if fetched.not_modified else None),
+            last_modified=fetched.last_modified or (feed.last_modified if fetched.not_modified else None),
+            body_hash=body_hash,
+            moved_to=fetched.moved_to,
         )
         report = FeedReport(
             feed_id=feed.id,
@@ -235,11 +242,11 @@ class FeedEngine:
             newest=ingested.newest if ingested else None,
             warning=ingested.warning if ingested else None,
         )
-        return report, alert
+        return report, alert, row
 
-    async def _failed(
+    def _failed(
         self, feed: FeedToCheck, now: datetime, fetched: FetchResult, error: str
-    ) -> tuple[FeedReport, FeedAlert | None]:
+    ) -> tuple[FeedReport, FeedAlert | None, FeedCheck]:
         failures = feed.consecutive_failures + 1
         since = feed.failing_since or now
         alert = None
@@ -247,22 +254,19 @@ class FeedEngine:
         if alerted_at is None and now - since >= ALERT_AFTER:
             alert = FeedAlert(AlertKind.FAILING, feed.name, feed.url, error, since)
             alerted_at = now
-        await self._feeds.record(
-            feed.id,
-            FeedCheck(
-                checked_at=now,
-                next_check_at=schedule.after_failure(
-                    now, feed.interval_minutes, failures, retry_after_seconds=fetched.retry_after_seconds
-                ),
-                duration_ms=int(fetched.elapsed * 1000),
-                status=fetched.status,
-                error=error,
-                warning=None,
-                consecutive_failures=failures,
-                failing_since=since,
-                failure_alerted_at=alerted_at,
-                disabled_reason=GONE if fetched.gone else None,
+        row = FeedCheck(
+            checked_at=now,
+            next_check_at=schedule.after_failure(
+                now, feed.interval_minutes, failures, retry_after_seconds=fetched.retry_after_seconds
             ),
+            duration_ms=int(fetched.elapsed * 1000),
+            status=fetched.status,
+            error=error,
+            warning=None,
+            consecutive_failures=failures,
+            failing_since=since,
+            failure_alerted_at=alerted_at,
+            disabled_reason=GONE if fetched.gone else None,
         )
         report = FeedReport(
             feed_id=feed.id,
@@ -273,4 +277,26 @@ class FeedEngine:
             duration=fetched.elapsed,
             error=error,
         )
-        return report, alert
+        return report, alert, row
+
+
+class _Recorder:
+    """Feed outcomes written in batches during a cycle: one short write transaction per
+    `BATCH` feeds rather than one per feed (with SQLite, every write transaction of the bot makes
+    the ingestion workers wait)."""
+
+    BATCH = 50
+
+    def __init__(self, feeds: FeedStore) -> None:
+        self._feeds = feeds
+        self._pending: list[tuple[int, FeedCheck]] = []
+
+    async def add(self, feed_id: int, check: FeedCheck) -> None:
+        self._pending.append((feed_id, check))
+        if len(self._pending) >= self.BATCH:
+            await self.flush()
+
+    async def flush(self) -> None:
+        pending, self._pending = self._pending, []
+        if pending:
+            await self._feeds.record(pending)

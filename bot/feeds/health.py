@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -29,6 +29,9 @@ class FeedHealth:
     last_error: str | None
     consecutive_failures: int
     disabled_reason: str | None
+    last_warning: str | None = None
+    items_seen: int = 0
+    average_item_interval: timedelta | None = None  # how often the feed publishes, from its articles
 
     @property
     def state(self) -> HealthState:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config.feeds_file import FeedsFile
 from bot.db.engine import write_transaction
-from bot.db.models import Feed
+from bot.db.models import Article, Feed
 from bot.feeds.health import FeedHealth
 
 REMOVED_FROM_CONFIG = "removed from feeds.toml"
@@ -139,38 +140,31 @@ class FeedStore:
             for row in rows
         ]
 
-    async def record(self, feed_id: int, check: FeedCheck) -> None:
-        values: dict[str, Any] = {
-            "last_checked_at": check.checked_at,
-            "next_check_at": check.next_check_at,
-            "last_duration_ms": check.duration_ms,
-            "last_status": check.status,
-            "last_error": check.error,
-            "last_warning": check.warning,
-            "consecutive_failures": check.consecutive_failures,
-            "failing_since": check.failing_since,
-            "failure_alerted_at": check.failure_alerted_at,
-        }
-        if check.error is None:
-            values.update(
-                last_success_at=check.checked_at, etag=check.etag, last_modified=check.last_modified
-            )
-        if check.body_hash is not None:
-            values["body_hash"] = check.body_hash
-        if check.moved_to is not None:
-            values["fetch_url"] = check.moved_to
-        if check.disabled_reason is not None:
-            values.update(enabled=False, disabled_reason=check.disabled_reason)
+    async def record(self, checks: Sequence[tuple[int, FeedCheck]]) -> None:
+        """Write the outcomes of checks (feed id, outcome) in one transaction."""
         async with write_transaction(self._sessions) as session:
-            await session.execute(update(Feed).where(Feed.id == feed_id).values(**values))
+            for feed_id, check in checks:
+                await session.execute(update(Feed).where(Feed.id == feed_id).values(**_recorded(check)))
 
     async def health(self) -> list[FeedHealth]:
         async with self._sessions() as session:
             rows = (await session.scalars(select(Feed).order_by(Feed.name, Feed.id))).all()
-        return [_health(row) for row in rows]
+            spans = {
+                feed_id: (count, first, last)
+                for feed_id, count, first, last in await session.execute(
+                    select(
+                        Article.feed_id,
+                        func.count(),
+                        func.min(Article.published_at),
+                        func.max(Article.published_at),
+                    ).group_by(Article.feed_id)
+                )
+            }
+        return [_health(row, *spans.get(row.id, (0, None, None))) for row in rows]
 
 
-def _health(row: Feed) -> FeedHealth:
+def _health(row: Feed, articles: int, first: datetime | None, last: datetime | None) -> FeedHealth:
+    interval = (last - first) / (articles - 1) if articles > 1 and first and last else None
     return FeedHealth(
         name=row.name,
         url=row.url,
@@ -185,4 +179,31 @@ def _health(row: Feed) -> FeedHealth:
         last_error=row.last_error,
         consecutive_failures=row.consecutive_failures,
         disabled_reason=row.disabled_reason,
+        last_warning=row.last_warning,
+        items_seen=row.items_seen,
+        average_item_interval=interval,
     )
+
+
+def _recorded(check: FeedCheck) -> dict[str, Any]:
+    """The feed row's columns after a check: errors keep the validators and the body hash."""
+    values: dict[str, Any] = {
+        "last_checked_at": check.checked_at,
+        "next_check_at": check.next_check_at,
+        "last_duration_ms": check.duration_ms,
+        "last_status": check.status,
+        "last_error": check.error,
+        "last_warning": check.warning,
+        "consecutive_failures": check.consecutive_failures,
+        "failing_since": check.failing_since,
+        "failure_alerted_at": check.failure_alerted_at,
+    }
+    if check.error is None:
+        values.update(last_success_at=check.checked_at, etag=check.etag, last_modified=check.last_modified)
+    if check.body_hash is not None:
+        values["body_hash"] = check.body_hash
+    if check.moved_to is not None:
+        values["fetch_url"] = check.moved_to
+    if check.disabled_reason is not None:
+        values.update(enabled=False, disabled_reason=check.disabled_reason)
+    return values

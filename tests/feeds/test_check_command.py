@@ -7,8 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from tests.feedserver import FeedServer
 from tests.feeds.conftest import data
+from tests.feedserver import FeedServer
 
 VEILLE = str(Path(sys.executable).parent / "veille")
 
