@@ -272,6 +272,13 @@ def print_table(contenders: list[Contender], feeds: int, base: Contender | None)
             for error, count in poll.errors.items():
                 print(f"  {label} poll: {count} × {error}")
     engine = next(c for c in contenders if c.name.startswith("veille"))
+    peer = next((c for c in contenders if c.name.startswith("reader")), None)
+    if peer is not None:
+        for label, ours, theirs in (("cold", engine.cold, peer.cold), ("second", engine.warm, peer.warm)):
+            print(
+                f"engine vs reader, {label} poll: {theirs.wall / ours.wall:.1f}× faster, "
+                f"{theirs.cpu / max(ours.cpu, 0.001):.1f}× less CPU"
+            )
     if engine.cold.changed:
         per_changed = engine.cold.cpu / engine.cold.changed * 1000
         print(f"engine CPU per changed feed (cold poll): {per_changed:.0f} ms")
