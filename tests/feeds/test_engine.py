@@ -212,6 +212,20 @@ async def test_a_feed_without_encoding_declaration(harness: Harness, feed_server
     assert row.title == "Café et télétravail"
 
 
+async def test_a_feed_whose_bytes_contradict_its_declared_encoding(
+    harness: Harness, feed_server: FeedServer
+) -> None:
+    url = feed_server.serve("/wrong-encoding", data("declared-utf8-but-latin1.xml"))
+    await harness.add_feed(url)
+
+    report, _ = await check(harness, url)
+
+    assert report.outcome is Outcome.NEW
+    assert report.warning is not None  # kept, and the feed's health says it is broken
+    (row,) = await harness.stored()
+    assert row.title == "Réseau professionnel et recruteurs"
+
+
 async def test_a_web_page_says_so_and_suggests_its_feed(harness: Harness, feed_server: FeedServer) -> None:
     url = feed_server.serve("/page", data("page.html"), content_type="text/html; charset=utf-8")
     await harness.add_feed(url)
