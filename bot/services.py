@@ -6,6 +6,7 @@ its services to its own client. Nothing here knows which platform runs it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -127,4 +128,4 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
                 )
             finally:
                 scheduler.shutdown()
-                pool.close()
+                await asyncio.to_thread(pool.close)  # waits for the workers: not on the event loop

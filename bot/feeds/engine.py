@@ -1,8 +1,8 @@
 """The feed engine: check the feeds that are due, concurrently, and keep each feed's state.
 
-One check = fetch (async, shared session) → parse (worker process, only when the body changed) →
-store (one transaction) → record the outcome and the next check time on the feed's row. A feed's
-failure is recorded on that feed and never stops the others.
+One check = fetch (async, shared session) → parse and store (in a worker process, only when the
+body changed) → record the outcome and the next check time on the feed's row (in batches). A
+feed's failure is recorded on that feed and never stops the others.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import multiprocessing
 import os
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -80,12 +81,17 @@ class IngestPool:
     """The worker processes that parse and store feeds (see `bot.feeds.worker`)."""
 
     def __init__(self, themes: Sequence[ThemeKeywords], workers: int | None = None) -> None:
-        self._pool = ProcessPoolExecutor(
-            max_workers=workers or os.cpu_count() or 2,
+        self._themes = tuple(themes)
+        self._workers = workers or os.cpu_count() or 2
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self._workers,
             # "spawn": the bot's process holds threads (database, DNS); forking it is unsafe.
             mp_context=multiprocessing.get_context("spawn"),
             initializer=init_worker,
-            initargs=(tuple(themes),),
+            initargs=(self._themes,),
         )
 
     async def start(self) -> None:
@@ -103,9 +109,18 @@ class IngestPool:
         seen_at: datetime,
     ) -> Ingested:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._pool, ingest_body, database_url, feed_id, body, url, content_type, language, seen_at
-        )
+        pool = self._pool
+        try:
+            return await loop.run_in_executor(
+                pool, ingest_body, database_url, feed_id, body, url, content_type, language, seen_at
+            )
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): this feed fails, the next ones get new workers.
+            if self._pool is pool:
+                log.error("an ingestion worker died; starting new ones")
+                self._pool = self._new_pool()
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
     def worker_pids(self) -> list[int]:
         """The workers' process ids (for measurements)."""

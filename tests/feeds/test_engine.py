@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import os
+import signal
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot.feeds.engine import AlertKind, FeedAlert, FeedReport, IngestPool, Outcome
 from bot.feeds.fetch import FetchLimits
@@ -425,3 +429,22 @@ async def test_pruning_keeps_what_a_case_study_uses(harness: Harness, feed_serve
 
     assert pruned == len(rows) - 1
     assert [row.guid for row in await harness.stored()] == ["carrieres-42"]
+
+
+@pytest.mark.allow_logged_errors
+async def test_a_dead_worker_fails_one_feed_and_is_replaced(
+    harness: Harness, feed_server: FeedServer
+) -> None:
+    first = feed_server.serve("/before", data("hiring.atom"), content_type="application/atom+xml")
+    second = feed_server.serve("/after", data("malformed.xml"))
+    await harness.add_feed(first, language="en")
+    await harness.add_feed(second)
+    await harness.engine._pool.start()  # the workers exist…
+    for pid in harness.engine._pool.worker_pids():
+        os.kill(pid, signal.SIGKILL)  # …and die, as under the out-of-memory killer
+
+    broken, _ = await check(harness, first)
+    recovered, _ = await check(harness, second)
+
+    assert broken.error == "reading the feed failed (BrokenProcessPool)"
+    assert recovered.outcome is Outcome.NEW
