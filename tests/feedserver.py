@@ -1,10 +1,9 @@
 """A small HTTP server on 127.0.0.1 that serves feed files the way real sites do, and misbehaves
-on request: validators and 304s, redirects, gzip, slow or trickling answers, error statuses."""
+on request: validators and 304s, redirects, slow or trickling answers, error statuses."""
 
 from __future__ import annotations
 
 import asyncio
-import gzip
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -20,7 +19,6 @@ class Route:
     last_modified: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
-    gzip: bool = False  # send `body` gzip-compressed, as Content-Encoding: gzip
     trickle: float | None = None  # seconds between single bytes: a slow-loris server
 
 
@@ -78,11 +76,7 @@ class FeedServer:
         headers = {"Content-Type": route.content_type, **validators_sent, **route.headers}
         if route.trickle is not None:
             return await self._trickle(request, route, headers)
-        body = route.body
-        if route.gzip:
-            headers["Content-Encoding"] = "gzip"
-            body = gzip.compress(body, compresslevel=9)
-        return web.Response(status=route.status, body=body, headers=headers)
+        return web.Response(status=route.status, body=route.body, headers=headers)
 
     async def _trickle(
         self, request: web.Request, route: Route, headers: dict[str, str]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,7 +28,9 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "feeds"
 
 
 def data(name: str) -> bytes:
-    return (DATA / name).read_bytes()
+    """A test file's bytes; the big ones are kept gzip-compressed in the repository."""
+    raw = (DATA / name).read_bytes()
+    return gzip.decompress(raw) if name.endswith(".xml.gz") else raw
 
 
 @pytest.fixture(scope="session")

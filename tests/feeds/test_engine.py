@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import os
 import signal
 from datetime import UTC, datetime, timedelta
@@ -245,7 +244,7 @@ async def test_a_web_page_says_so_and_suggests_its_feed(harness: Harness, feed_s
 
 
 async def test_an_empty_answer(harness: Harness, feed_server: FeedServer) -> None:
-    url = feed_server.serve("/empty", b"")
+    url = feed_server.serve("/empty", data("empty.xml"))
     await harness.add_feed(url)
 
     report, _ = await check(harness, url)
@@ -254,11 +253,13 @@ async def test_an_empty_answer(harness: Harness, feed_server: FeedServer) -> Non
 
 
 async def test_a_huge_body_and_a_gzip_bomb_are_refused(harness: Harness, feed_server: FeedServer) -> None:
-    huge = feed_server.serve("/huge", b"<rss>" + b" " * (50 * 1024 * 1024))
-    bomb = feed_server.serve("/bomb", b"\0" * (20 * 1024 * 1024), gzip=True)
+    huge_body = data("huge-50mb.xml.gz")
+    huge = feed_server.serve("/huge", huge_body)
+    # Served as it is stored: 100 KB on the wire that would inflate to 100 MB.
+    bomb = feed_server.serve("/bomb", data("bomb-100mb.gz"), headers={"Content-Encoding": "gzip"})
     await harness.add_feed(huge)
     await harness.add_feed(bomb)
-    assert len(gzip.compress(b"\0" * 1024 * 1024)) < 2048  # really a bomb: tiny on the wire
+    assert len(huge_body) > 50 * 1000 * 1000
 
     for url in (huge, bomb):
         report, _ = await check(harness, url)
@@ -348,13 +349,7 @@ async def test_dns_and_tls_failures(harness: Harness, feed_server: FeedServer) -
 async def test_a_feed_with_5000_entries_does_not_block_the_others(
     harness: Harness, feed_server: FeedServer
 ) -> None:
-    items = "".join(
-        f"<item><title>Offre {i} : recruteur LinkedIn</title><link>https://big.example/{i}</link>"
-        f"<guid>big-{i}</guid><description>Annonce numéro {i} pour un poste de chargé de recrutement."
-        "</description></item>"
-        for i in range(5000)
-    )
-    big = feed_server.serve("/big", f"<rss version='2.0'><channel><title>Big</title>{items}</channel></rss>")
+    big = feed_server.serve("/big", data("5000-entries.xml.gz"))
     slow = feed_server.serve("/slow-but-fine", data("hiring.atom"), delay=1.0)
     quick = feed_server.serve("/quick", data("malformed.xml"))
     for url in (big, slow, quick):
