@@ -68,7 +68,9 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
-# The most frequent words of each language: enough to tell French from English in a few lines.
+# The most frequent words of each language: enough to tell languages apart in a few lines. The
+# bot works in French and English; the others are here so that a Spanish article is called Spanish
+# rather than "French" for sharing "de", "la" and "que".
 _STOPWORDS = {
     "fr": frozenset(
         (
@@ -83,17 +85,34 @@ _STOPWORDS = {
             "have has they their you we but which will can its more about how what"
         ).split()
     ),
+    "es": frozenset(
+        "el los las del y por para con una es al lo como pero sus ya este porque esta cuando muy sin sobre "
+        "tambien hasta hay donde desde todo durante uno ni otros eso ellos esto".split()
+    ),
+    "de": frozenset(
+        "der die das und ist nicht mit sich auf fur dem den des ein eine einer zu im auch es sie bei "
+        "wird werden sind oder aus nach wie uber noch nur".split()
+    ),
+    "it": frozenset(
+        "il di che e per gli della delle non sono con una nel alla anche come piu questo sua loro "
+        "degli ha essere".split()
+    ),
+    "pt": frozenset(
+        "o os da das do dos em que um uma para com nao por mais como mas ao seu sua ou ser quando "
+        "muito tambem pelo pela".split()
+    ),
 }
 
 
 def detect_language(words: list[str]) -> str | None:
-    """ "fr" or "en" when the words (see `tokens`) clearly are one of them, else None."""
+    """The language of the words (see `tokens`) when it is clear: "fr", "en" (or "es", "de", "it",
+    "pt", so that they are not mistaken for ours), else None."""
     if len(words) < 4:
         return None
     counts = {lang: sum(word in stop for word in words) for lang, stop in _STOPWORDS.items()}
-    best = max(counts, key=lambda lang: counts[lang])
-    other = min(counts, key=lambda lang: counts[lang])
-    if counts[best] < 2 or counts[best] < 1.5 * counts[other]:
+    ranked = sorted(counts, key=lambda lang: counts[lang], reverse=True)
+    best, second = ranked[0], ranked[1]
+    if counts[best] < 2 or counts[best] < 1.5 * counts[second]:
         return None
     return best
 
