@@ -21,6 +21,7 @@ LANGUAGES = ("fr", "en")
 TITLE_WEIGHT = 3.0
 SUMMARY_WEIGHT = 1.0
 SATURATION = 4.0  # weighted hits at which a theme scores 1 - 1/e ≈ 0.63
+PHRASE_BONUS = 0.5  # per word after the first
 ON_TOPIC_THRESHOLD = 0.2  # one keyword in the summary is enough; nothing at all is off-topic
 
 
@@ -79,17 +80,21 @@ class ThemeScorer:
         for language in LANGUAGES:
             index = self._index[language]
             for text_words, weight in words:
-                for theme_id in _matches(stem_words(text_words, language), index):
-                    hits[theme_id] += weight
+                for theme_id, length in _matches(stem_words(text_words, language), index):
+                    # "CV vidéo" says more than "recruteur": a phrase is a more specific keyword.
+                    hits[theme_id] += weight * (1 + PHRASE_BONUS * (length - 1))
         # Both stemmers see the same words: halve so that a word matched in both counts once.
         return {theme: round(1 - math.exp(-(count / 2) / SATURATION), 3) for theme, count in hits.items()}
 
 
-def _matches(words: list[str], index: dict[str, list[tuple[str, tuple[str, ...]]]]) -> Iterable[str]:
+def _matches(
+    words: list[str], index: dict[str, list[tuple[str, tuple[str, ...]]]]
+) -> Iterable[tuple[str, int]]:
+    """(theme, keyword length in words) for each keyword found."""
     for position, word in enumerate(words):
         for theme_id, phrase in index.get(word, ()):
             if tuple(words[position : position + len(phrase)]) == phrase:
-                yield theme_id
+                yield theme_id, len(phrase)
 
 
 def is_off_topic(scores: dict[str, float]) -> bool:
