@@ -32,10 +32,11 @@ from bot.config.feeds_file import load_feeds_file
 from bot.config.settings import Settings
 from bot.db.engine import sessionmaker
 from bot.db.models import Feed
-from bot.feeds.engine import FeedEngine, IngestPool, Outcome
+from bot.feeds.engine import FeedEngine, Outcome
 from bot.feeds.fetch import Fetcher, FetchLimits, open_session
 from bot.services import open_database, theme_keywords
 from bot.store.feeds import FeedStore
+from bot.workers import WorkerPool
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = int(os.environ.get("BENCH_WORKERS", "0")) or None
@@ -136,7 +137,7 @@ class LagProbe:
 async def engine_polls(urls: list[str], database: Path) -> Contender:
     settings = Settings(_env_file=None, database_url=f"sqlite:///{database}")
     limits = FetchLimits(allow_private=True)
-    pool = IngestPool(theme_keywords(load_feeds_file(ROOT / "feeds.toml")), workers=WORKERS)
+    pool = WorkerPool(theme_keywords(load_feeds_file(ROOT / "feeds.toml")), workers=WORKERS)
     try:
         async with open_database(settings) as db, open_session(limits) as http:
             sessions = sessionmaker(db)
@@ -161,7 +162,7 @@ def _peak_mb(pid: int) -> float:
     return 0.0
 
 
-async def _engine_poll(engine: FeedEngine, feeds: FeedStore, pool: IngestPool) -> Poll:
+async def _engine_poll(engine: FeedEngine, feeds: FeedStore, pool: WorkerPool) -> Poll:
     pids = pool.worker_pids()  # the workers' CPU counts too
     targets = await feeds.enabled()
     started, cpu, main_cpu = time.perf_counter(), process_cpu(pids), time.process_time()

@@ -27,11 +27,12 @@ from bot.config.feeds_file import load_feeds_file
 from bot.config.settings import Settings
 from bot.db.engine import sessionmaker
 from bot.db.models import Feed
-from bot.feeds.engine import FeedEngine, IngestPool, Outcome
+from bot.feeds.engine import FeedEngine, Outcome
 from bot.feeds.fetch import Fetcher, FetchLimits, open_session
 from bot.services import open_database, theme_keywords
 from bot.store.articles import ARTICLES, BANDS
 from bot.store.feeds import FeedStore
+from bot.workers import WorkerPool
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MB = 250
@@ -93,7 +94,7 @@ async def run(feeds: int, articles: int, folder: Path) -> None:
     site = FeedSite(make_mix(feeds))
     settings = Settings(_env_file=None, database_url=f"sqlite:///{folder / 'memory.db'}")
     limits = FetchLimits(allow_private=True)
-    pool = IngestPool(theme_keywords(load_feeds_file(ROOT / "feeds.toml")))
+    pool = WorkerPool(theme_keywords(load_feeds_file(ROOT / "feeds.toml")))
     try:
         async with open_database(settings) as db, open_session(limits) as http:
             sessions = sessionmaker(db)

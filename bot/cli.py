@@ -129,6 +129,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="list the feeds the bot reads, with their health",
         description="List every feed (from feeds.toml and approved suggestions) with its state.",
     )
+    preview = commands.add_parser(
+        "preview",
+        help="print the next case study as Discord will show it (no token needed)",
+        description="Build the next case study from the stored articles (reading the feeds first "
+        "if none is fresh), from one page (--url) or from local feed files (--feeds-dir, for "
+        "offline demos), and print it as Discord will show it. Nothing is posted or saved.",
+    )
+    preview.add_argument("--url", help="make the case study of this article page")
+    preview.add_argument("--theme", metavar="THEME", help="only articles of this theme (an id of feeds.toml)")
+    preview.add_argument(
+        "--lang",
+        choices=("fr", "en"),
+        help="the group's language: only articles in it, questions in it (default: DEFAULT_LOCALE)",
+    )
+    preview.add_argument(
+        "--explain", action="store_true", help="also print the top candidates with the parts of their score"
+    )
+    preview.add_argument(
+        "--feeds-dir",
+        type=Path,
+        metavar="DIR",
+        help="read the feed files (.xml, .rss, .atom, .json) of this folder instead of the feeds, "
+        "into a throw-away database",
+    )
     return parser
 
 
@@ -160,6 +184,11 @@ def _dispatch(
         return _sync(settings, _require(platform), console, args.guild, args.clear)
     from bot import maintenance
 
+    if args.command == "preview":
+        from bot.preview import PreviewRequest, preview
+
+        request = PreviewRequest(args.url, args.theme, args.lang, args.explain, args.feeds_dir)
+        return asyncio.run(preview(settings, console, request))
     if args.command == "feeds" and args.feeds_command == "check":
         return asyncio.run(maintenance.feeds_check(settings, console, every_feed=args.all))
     operation = {

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
+from bot.casestudy.bank import describe_bank, load_bank
 from bot.config.feeds_file import FeedsFile, load_feeds_file
 from bot.config.settings import Settings
 from bot.console import Console, duration_text
@@ -40,6 +41,8 @@ async def config_check(settings: Settings, console: Console) -> int:
     console.echo()
     feeds_file = load_feeds_file(settings.feeds_file)
     _print_feeds_summary(settings.feeds_file, feeds_file, console)
+    bank = load_bank(settings.casestudies_file, [theme.id for theme in feeds_file.themes])
+    console.echo(f"{settings.casestudies_file}: {describe_bank(bank)}")
     console.echo()
     console.echo(f"Database: {await _database_state(settings)}")
     console.echo()

@@ -16,17 +16,21 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.casestudy.bank import load_bank
+from bot.casestudy.service import CaseStudyMaker
 from bot.config.feeds_file import FeedsFile, load_feeds_file
 from bot.config.settings import Settings
 from bot.db import migrate
 from bot.db.engine import check_connection, create_engine, sessionmaker
-from bot.feeds.engine import CycleReport, FeedEngine, IngestPool
+from bot.feeds.engine import CycleReport, FeedEngine
 from bot.feeds.fetch import Fetcher, FetchLimits, open_session
 from bot.feeds.themes import ThemeKeywords
 from bot.scheduler import Scheduler
 from bot.status import StatusService
 from bot.store.articles import ArticleStore
+from bot.store.casestudies import CaseStudyStore
 from bot.store.feeds import FeedStore
+from bot.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +49,7 @@ class Core:
     feeds: FeedStore
     articles: ArticleStore
     feed_engine: FeedEngine
+    casestudies: CaseStudyMaker
     status: StatusService
 
     def start_background_jobs(self) -> None:
@@ -66,6 +71,10 @@ class Core:
         if pruned:
             log.info("pruned %d articles older than %s", pruned, cutoff.date())
         return pruned
+
+
+def theme_labels(feeds_file: FeedsFile) -> dict[str, dict[str, str]]:
+    return {theme.id: {"fr": theme.label.fr, "en": theme.label.en} for theme in feeds_file.themes}
 
 
 def theme_keywords(feeds_file: FeedsFile) -> tuple[ThemeKeywords, ...]:
@@ -91,6 +100,7 @@ async def open_database(settings: Settings) -> AsyncIterator[AsyncEngine]:
 async def open_core(settings: Settings) -> AsyncIterator[Core]:
     """Everything the bot needs, closed in reverse order on exit (scheduler, workers, HTTP, database)."""
     feeds_file = load_feeds_file(settings.feeds_file)
+    bank = load_bank(settings.casestudies_file, [theme.id for theme in feeds_file.themes])
     async with open_database(settings) as engine:
         sessions = sessionmaker(engine)
         feeds = FeedStore(sessions)
@@ -105,9 +115,10 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
         )
         limits = FetchLimits(allow_private=settings.feeds_allow_private_addresses)
         scheduler = Scheduler()
-        pool = IngestPool(theme_keywords(feeds_file))
+        pool = WorkerPool(theme_keywords(feeds_file))
         articles = ArticleStore(sessions)
         async with open_session(limits) as http:
+            fetcher = Fetcher(http, limits)
             try:
                 yield Core(
                     settings=settings,
@@ -119,10 +130,15 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
                     feeds=feeds,
                     articles=articles,
                     feed_engine=FeedEngine(
-                        feeds,
-                        Fetcher(http, limits),
-                        pool,
-                        settings.database.render_as_string(hide_password=False),
+                        feeds, fetcher, pool, settings.database.render_as_string(hide_password=False)
+                    ),
+                    casestudies=CaseStudyMaker(
+                        CaseStudyStore(sessions),
+                        fetcher,
+                        pool.run,
+                        theme_keywords(feeds_file),
+                        theme_labels(feeds_file),
+                        bank,
                     ),
                     status=StatusService(feeds, scheduler),
                 )

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import discord
 
+from bot.casestudy.model import CaseStudy
 from bot.feeds.health import FeedHealth, HealthState, HealthSummary
 from bot.i18n import Locale, t
 from bot.status import StatusReport
@@ -16,6 +17,7 @@ NAME_LIMIT = 40
 ERROR_LIMIT = 80
 FAILING_SHOWN = 3
 COLOUR = discord.Colour(0x2B6CB0)
+URL_IN_TEXT_MAX = 400
 
 
 def clean(text: str) -> str:
@@ -30,6 +32,15 @@ def shorten(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0]
     return cut + "…"
+
+
+def fit(text: str, limit: int) -> str:
+    """`text` escaped, shortened at a word boundary until the escaped form fits `limit`."""
+    cleaned = clean(text)
+    while len(cleaned) > limit:
+        text = shorten(text, max(1, len(text) - max(1, len(cleaned) - limit)))
+        cleaned = clean(text)
+    return cleaned
 
 
 def timestamp(moment: datetime | None, locale: Locale) -> str:
@@ -84,3 +95,40 @@ def _feeds_value(feeds: list[FeedHealth], locale: Locale) -> str:
     if len(failing) > FAILING_SHOWN:
         lines.append(t("status.more", locale, count=len(failing) - FAILING_SHOWN))
     return "\n".join(lines)
+
+
+def casestudy_embed(case: CaseStudy, theme_label: str, locale: Locale) -> discord.Embed:
+    """A case study as one embed. Every text is at most its `bot.casestudy.model` limit, and
+    escaping at most doubles it, so the worst case (checked in tests) stays within 6,000."""
+    embed = discord.Embed(
+        title=fit(case.title, 256),
+        url=case.url,
+        description=clean(case.summary_text),
+        colour=COLOUR,
+        timestamp=case.published_at,
+    )
+    embed.add_field(name=t("casestudy.theme", locale), value=fit(theme_label, 200), inline=True)
+    if case.key_terms:
+        embed.add_field(
+            name=t("casestudy.key_terms", locale), value=fit(" · ".join(case.key_terms), 500), inline=True
+        )
+    questions = "\n".join(f"{n}. {fit(q, 330)}" for n, q in enumerate(case.questions, start=1))
+    embed.add_field(name=t("casestudy.questions", locale), value=questions, inline=False)
+    embed.add_field(name=t("casestudy.situation", locale), value=fit(case.situation, 1024), inline=False)
+    embed.add_field(name=t("casestudy.source", locale), value=_source_value(case, locale), inline=False)
+    embed.set_footer(text=t("casestudy.footer", locale))
+    return embed
+
+
+def _source_value(case: CaseStudy, locale: Locale) -> str:
+    parts = [f"**{fit(case.source_name, 200)}**"]
+    if case.url and len(case.url) <= URL_IN_TEXT_MAX:  # the title links to it anyway
+        parts.append(f"[{t('casestudy.read', locale)}]({case.url})")
+    if case.reading_minutes:
+        parts.append(t("casestudy.reading", locale, count=case.reading_minutes))
+    if case.language != locale:
+        parts.append(t(f"casestudy.language_{case.language}", locale))
+    line = " · ".join(parts)
+    if case.fallback_reason:
+        line += "\n" + t("casestudy.from_feed", locale)
+    return line

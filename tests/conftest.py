@@ -13,6 +13,9 @@ import pytest
 from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parent.parent
+# The feed engine's fixtures serve the case-study tests too.
+pytest_plugins = ("tests.feed_fixtures",)
+
 SHIPPED_FEEDS = REPO / "feeds.toml"
 POSTGRES_URL_VARIABLE = "VEILLE_TEST_POSTGRES_URL"
 GUARDED_LOGGERS = ("discord", "bot", "cogs", "asyncio")

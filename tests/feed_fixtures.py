@@ -1,4 +1,5 @@
-"""Feed-engine fixtures: a local feed server, a real database, the real engine with its worker pool."""
+"""Feed-engine fixtures (a pytest plugin, see tests/conftest.py): a local feed server, a real
+database, the real engine with its worker pool."""
 
 from __future__ import annotations
 
@@ -16,15 +17,16 @@ from bot.config.feeds_file import load_feeds_file
 from bot.config.settings import Settings
 from bot.db.engine import sessionmaker
 from bot.db.models import Article, Feed
-from bot.feeds.engine import FeedEngine, IngestPool
+from bot.feeds.engine import FeedEngine
 from bot.feeds.fetch import Fetcher, FetchLimits, open_session
 from bot.services import open_database, theme_keywords
 from bot.store.articles import ArticleStore
 from bot.store.feeds import FeedStore, FeedToCheck
+from bot.workers import WorkerPool
 from tests.conftest import SHIPPED_FEEDS
 from tests.feedserver import FeedServer
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "feeds"
+DATA = Path(__file__).resolve().parent / "data" / "feeds"
 
 
 def data(name: str) -> bytes:
@@ -34,9 +36,9 @@ def data(name: str) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def pool() -> Iterator[IngestPool]:
+def pool() -> Iterator[WorkerPool]:
     """One worker pool for the whole session: spawning workers costs about a second."""
-    workers = IngestPool(theme_keywords(load_feeds_file(SHIPPED_FEEDS)), workers=2)
+    workers = WorkerPool(theme_keywords(load_feeds_file(SHIPPED_FEEDS)), workers=2)
     yield workers
     workers.close()
 
@@ -66,6 +68,7 @@ class Harness:
     articles: ArticleStore
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
+    fetcher: Fetcher
 
     async def add_feed(
         self, url: str, name: str = "Feed", language: str = "fr", interval: int = 60
@@ -91,19 +94,20 @@ class Harness:
             return list((await session.scalars(query)).all())
 
 
-async def make_harness(database_url: str, pool: IngestPool, limits: FetchLimits) -> AsyncIterator[Harness]:
+async def make_harness(database_url: str, pool: WorkerPool, limits: FetchLimits) -> AsyncIterator[Harness]:
     settings = Settings(_env_file=None, database_url=database_url)
     async with open_database(settings) as db, open_session(limits) as http:
         sessions = sessionmaker(db)
         feeds, articles, clock = FeedStore(sessions), ArticleStore(sessions), Clock()
-        engine = FeedEngine(feeds, Fetcher(http, limits), pool, database_url, clock=clock)
-        yield Harness(engine, feeds, articles, sessions, clock)
+        fetcher = Fetcher(http, limits)
+        engine = FeedEngine(feeds, fetcher, pool, database_url, clock=clock)
+        yield Harness(engine, feeds, articles, sessions, clock, fetcher)
 
 
 LOCAL = FetchLimits(allow_private=True, total_timeout=3.0, connect_timeout=2.0)
 
 
 @pytest.fixture
-async def harness(database_url: str, pool: IngestPool) -> AsyncIterator[Harness]:
+async def harness(database_url: str, pool: WorkerPool) -> AsyncIterator[Harness]:
     async for value in make_harness(database_url, pool, LOCAL):
         yield value

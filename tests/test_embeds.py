@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import discord
 import pytest
 
+from bot.casestudy.model import (
+    KEY_TERM_MAX,
+    KEY_TERMS,
+    QUESTION_MAX,
+    SITUATION_MAX,
+    SOURCE_MAX,
+    SUMMARY_MAX,
+    TITLE_MAX,
+    CaseStudy,
+    TextSource,
+)
 from bot.feeds.health import FeedHealth
 from bot.status import StatusReport
-from cogs.embeds import clean, shorten, status_embed
+from cogs.embeds import casestudy_embed, clean, shorten, status_embed
 
 
 def failing_feed(index: int, name: str, error: str) -> FeedHealth:
@@ -75,3 +87,65 @@ def test_next_times_are_shown_in_each_readers_time_zone() -> None:
     assert embed.fields[0].value == "No feed configured: add some to `feeds.toml`."
     assert embed.fields[1].value == f"<t:{int(moment.timestamp())}:F> (<t:{int(moment.timestamp())}:R>)"
     assert embed.fields[2].value == "Not scheduled yet."
+
+
+def worst_case_study(language: str) -> CaseStudy:
+    """Every text at its limit and made of markdown characters, which escaping doubles."""
+    return CaseStudy(
+        title="*_" * (TITLE_MAX // 2),
+        url="https://example.org/" + "a" * 2000,
+        source_name="|~" * (SOURCE_MAX // 2),
+        published_at=datetime(2026, 11, 20, tzinfo=UTC),
+        reading_minutes=999,
+        language=language,
+        locale="fr",
+        theme="video-cv",
+        summary=("**" * (SUMMARY_MAX // 4) + ".", "__" * (SUMMARY_MAX // 4 - 2) + "."),
+        key_terms=tuple("`" * KEY_TERM_MAX for _ in range(KEY_TERMS)),
+        questions=tuple(">" * QUESTION_MAX for _ in range(3)),
+        situation="*" * SITUATION_MAX,
+        text_source=TextSource.FEED,
+        fallback_reason="the page has too little text (3 words)",
+    )
+
+
+@pytest.mark.parametrize(("locale", "language"), [("fr", "en"), ("en", "fr")])
+def test_the_worst_case_study_still_fits(locale: str, language: str) -> None:
+    case = worst_case_study(language)
+    assert len(case.summary_text) <= SUMMARY_MAX
+
+    embed = casestudy_embed(case, "Le CV vidéo " * 8, locale)  # type: ignore[arg-type]
+
+    check_limits(embed)
+    assert embed.description is not None and "\\*" in embed.description  # escaped, not cut
+    assert len(embed.fields[2].value.splitlines()) == 3  # type: ignore[union-attr]  # three questions
+
+
+def test_a_case_study_embed_shows_every_part() -> None:
+    case = replace(
+        worst_case_study("fr"),
+        title="Le CV vidéo séduit les recruteurs",
+        url="https://example.org/cv-video",
+        source_name="Le Blog",
+        summary=("Première phrase du résumé.", "Deuxième phrase."),
+        key_terms=("CV vidéo", "TikTok"),
+        questions=("Q1 ?", "Q2 ?", "Q3 ?"),
+        situation="Vous êtes recruteur.",
+        reading_minutes=4,
+        text_source=TextSource.PAGE,
+        fallback_reason=None,
+    )
+
+    embed = casestudy_embed(case, "Le CV vidéo", "fr")
+
+    assert embed.title == "Le CV vidéo séduit les recruteurs"
+    assert embed.url == "https://example.org/cv-video"
+    assert embed.description == "Première phrase du résumé. Deuxième phrase."
+    fields = {field.name: field.value for field in embed.fields}
+    assert fields["Thème"] == "Le CV vidéo"
+    assert fields["Termes clés"] == "CV vidéo · TikTok"
+    assert fields["Questions pour le débat"] == "1. Q1 ?\n2. Q2 ?\n3. Q3 ?"
+    assert fields["Mise en situation"] == "Vous êtes recruteur."
+    assert (
+        fields["Source"] == "**Le Blog** · [Lire l'article](https://example.org/cv-video) · 4 min de lecture"
+    )

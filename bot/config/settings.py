@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = None
     database_url: str = DEFAULT_DATABASE_URL
     feeds_file: Path = Path("feeds.toml")
+    casestudies_file: Path = Path("casestudies.toml")
     log_level: LogLevel = "INFO"
     default_locale: Locale = "fr"
     default_timezone: str = "Europe/Paris"
@@ -123,6 +124,7 @@ class Settings(BaseSettings):
             ("DISCORD_TOKEN", f"set ({len(token)} characters)" if token else "not set"),
             ("DATABASE_URL", self.database.render_as_string(hide_password=True)),
             ("FEEDS_FILE", str(self.feeds_file)),
+            ("CASESTUDIES_FILE", str(self.casestudies_file)),
             ("LOG_LEVEL", self.log_level),
             ("DEFAULT_LOCALE", self.default_locale),
             ("DEFAULT_TIMEZONE", self.default_timezone),

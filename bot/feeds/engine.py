@@ -10,21 +10,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import multiprocessing
-import os
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from bot.feeds import schedule
 from bot.feeds.fetch import Fetcher, FetchResult
-from bot.feeds.themes import ThemeKeywords
-from bot.feeds.worker import Ingested, ingest_body, init_worker
+from bot.feeds.worker import Ingested, ingest_body
 from bot.store.articles import IngestResult
 from bot.store.feeds import FeedCheck, FeedStore, FeedToCheck
+from bot.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -77,59 +73,6 @@ class CycleReport:
     alerts: list[FeedAlert] = field(default_factory=list)
 
 
-class IngestPool:
-    """The worker processes that parse and store feeds (see `bot.feeds.worker`)."""
-
-    def __init__(self, themes: Sequence[ThemeKeywords], workers: int | None = None) -> None:
-        self._themes = tuple(themes)
-        self._workers = workers or os.cpu_count() or 2
-        self._pool = self._new_pool()
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=self._workers,
-            # "spawn": the bot's process holds threads (database, DNS); forking it is unsafe.
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=init_worker,
-            initargs=(self._themes,),
-        )
-
-    async def start(self) -> None:
-        """Start the workers now rather than on the first feed."""
-        await asyncio.get_running_loop().run_in_executor(self._pool, os.getpid)
-
-    async def ingest(
-        self,
-        database_url: str,
-        feed_id: int,
-        body: bytes,
-        url: str,
-        content_type: str | None,
-        language: str,
-        seen_at: datetime,
-    ) -> Ingested:
-        loop = asyncio.get_running_loop()
-        pool = self._pool
-        try:
-            return await loop.run_in_executor(
-                pool, ingest_body, database_url, feed_id, body, url, content_type, language, seen_at
-            )
-        except BrokenProcessPool:
-            # A worker died (killed, out of memory): this feed fails, the next ones get new workers.
-            if self._pool is pool:
-                log.error("an ingestion worker died; starting new ones")
-                self._pool = self._new_pool()
-                pool.shutdown(wait=False, cancel_futures=True)
-            raise
-
-    def worker_pids(self) -> list[int]:
-        """The workers' process ids (for measurements)."""
-        return list(self._pool._processes or {})
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-
 Progress = Callable[[FeedReport], Awaitable[None] | None]
 
 
@@ -138,7 +81,7 @@ class FeedEngine:
         self,
         feeds: FeedStore,
         fetcher: Fetcher,
-        pool: IngestPool,
+        pool: WorkerPool,
         database_url: str,
         *,
         concurrency: int = 64,
@@ -200,8 +143,15 @@ class FeedEngine:
         if body_hash == feed.body_hash:
             return self._succeeded(feed, now, fetched, Outcome.UNCHANGED)
         try:
-            ingested = await self._pool.ingest(
-                self._database_url, feed.id, body, fetched.final_url, fetched.content_type, feed.language, now
+            ingested = await self._pool.run(
+                ingest_body,
+                self._database_url,
+                feed.id,
+                body,
+                fetched.final_url,
+                fetched.content_type,
+                feed.language,
+                now,
             )
         except Exception as exc:  # a crash in a worker is this feed's failure, not the engine's
             log.exception("ingesting %s failed", feed.target)

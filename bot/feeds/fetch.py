@@ -20,6 +20,7 @@ from bot import __version__
 from bot.feeds.urls import PublicOnlyResolver, UnsafeAddressError, check_host
 
 USER_AGENT = f"veille-bot/{__version__} (+https://github.com/veille-bot/veille-bot; feed reader)"
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"  # article pages
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
     "text/xml;q=0.9, */*;q=0.5"
@@ -99,10 +100,12 @@ class Fetcher:
             self._hosts[host] = asyncio.Semaphore(self._limits.per_host)
         return self._hosts[host]
 
-    async def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+    async def fetch(
+        self, url: str, etag: str | None = None, last_modified: str | None = None, *, accept: str = ACCEPT
+    ) -> FetchResult:
         started = time.monotonic()
         try:
-            result = await self._fetch(url, etag, last_modified)
+            result = await self._fetch(url, etag, last_modified, accept)
         except _TooLarge:
             mb = self._limits.max_bytes // (1024 * 1024)
             result = FetchResult(url, url, error=f"the response is larger than {mb} MB; refused")
@@ -116,8 +119,8 @@ class Fetcher:
             result = FetchResult(url, url, error=describe_network_error(exc))
         return _with_elapsed(result, time.monotonic() - started)
 
-    async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
-        headers = {}
+    async def _fetch(self, url: str, etag: str | None, last_modified: str | None, accept: str) -> FetchResult:
+        headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -183,9 +186,9 @@ def describe_status(status: int) -> str:
     if status in (401, 403):
         return f"the site blocks automated readers (HTTP {status})"
     if status == 404:
-        return "not found (HTTP 404): the feed was moved or removed"
+        return "not found (HTTP 404): moved or removed by the publisher"
     if status == 410:
-        return "gone (HTTP 410): the publisher removed this feed for good"
+        return "gone (HTTP 410): removed by the publisher for good"
     if status == 429:
         return "rate limited by the site (HTTP 429)"
     if status == 503:

@@ -106,6 +106,15 @@ class FeedStore:
                     disabled += 1
         return SyncResult(added, updated, disabled)
 
+    async def add_local(self, url: str, name: str, language: str) -> int:
+        """A feed read from a file (`veille preview --feeds-dir`); never fetched by the engine."""
+        async with write_transaction(self._sessions) as session:
+            row = Feed(url=url, name=name, language=language, origin="local", enabled=True)
+            row.next_check_at = None
+            session.add(row)
+            await session.flush()
+            return row.id
+
     async def due(self, now: datetime, limit: int | None = None) -> list[FeedToCheck]:
         """Enabled feeds whose next check time has come (never-checked feeds first)."""
         query = (

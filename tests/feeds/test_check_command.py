@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from tests.feeds.conftest import data
+from tests.feed_fixtures import data
 from tests.feedserver import FeedServer
 
 VEILLE = str(Path(sys.executable).parent / "veille")

@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.feeds.engine import AlertKind, FeedAlert, FeedReport, IngestPool, Outcome
+from bot.feeds.engine import AlertKind, FeedAlert, FeedReport, Outcome
 from bot.feeds.fetch import FetchLimits
-from tests.feeds.conftest import Harness, data, make_harness
+from bot.workers import WorkerPool
+from tests.feed_fixtures import Harness, data, make_harness
 from tests.feedserver import FeedServer
 
 TTL = timedelta(minutes=120)
@@ -388,7 +389,7 @@ async def test_moderators_are_told_once_after_a_day_of_failures_and_on_recovery(
 
 
 async def test_due_feeds_and_private_addresses(
-    harness: Harness, feed_server: FeedServer, pool: IngestPool, database_url: str
+    harness: Harness, feed_server: FeedServer, pool: WorkerPool, database_url: str
 ) -> None:
     url = feed_server.serve("/due", data("malformed.xml"))
     await harness.add_feed(url)

@@ -15,7 +15,7 @@ from bot.feeds.text import tokens
 from bot.feeds.themes import ThemeScorer, is_off_topic
 from bot.services import theme_keywords
 from tests.conftest import REPO, SHIPPED_FEEDS
-from tests.feeds.conftest import DATA, data
+from tests.feed_fixtures import DATA, data
 
 THEMES = theme_keywords(load_feeds_file(SHIPPED_FEEDS))
 SCORER = ThemeScorer(THEMES)

@@ -1,0 +1,53 @@
+"""What worker processes run for case studies: read the page or fall back to the feed, then build.
+
+One call per article, so a page crosses into a worker once and a `CaseStudy` comes back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.casestudy.build import BuildContext, build
+from bot.casestudy.extract import NotAnArticle, extract_page
+from bot.casestudy.keyterms import TermStats
+from bot.casestudy.model import ArticleInput, CaseStudy, Extraction, Rejection, TextSource
+from bot.casestudy.sentences import paragraphs
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """The article page as fetched, or why it could not be."""
+
+    body: bytes | None = None
+    content_type: str | None = None
+    final_url: str = ""
+    error: str | None = None
+
+
+def make_case_study(article: ArticleInput, page: FetchedPage, context: BuildContext) -> CaseStudy | Rejection:
+    extraction = choose_text(article, page)
+    if isinstance(extraction, Rejection):
+        return extraction
+    return build(article, extraction, context)
+
+
+def choose_text(article: ArticleInput, page: FetchedPage) -> Extraction | Rejection:
+    """The page's main text; else the feed's summary, with the reason the page was not used."""
+    if page.body is not None:
+        try:
+            text = extract_page(page.body, page.content_type, page.final_url or article.url or "")
+        except NotAnArticle as exc:
+            reason = str(exc)
+        else:
+            return Extraction(text.paragraphs, TextSource.PAGE, page=text)
+    else:
+        reason = page.error or "the article has no link"
+    summary = paragraphs(article.summary)
+    if not summary:
+        return Rejection(f"{reason}, and the feed gives no summary")
+    return Extraction(tuple(summary), TextSource.FEED, fallback_reason=reason)
+
+
+def term_stats(texts: Iterable[tuple[str, str]]) -> TermStats:
+    return TermStats.from_texts(texts)
