@@ -43,6 +43,8 @@ async def config_check(settings: Settings, console: Console) -> int:
     _print_feeds_summary(settings.feeds_file, feeds_file, console)
     bank = load_bank(settings.casestudies_file, [theme.id for theme in feeds_file.themes])
     console.echo(f"{settings.casestudies_file}: {describe_bank(bank)}")
+    for warning in bank.warnings:
+        console.warn(warning)
     console.echo()
     console.echo(f"Database: {await _database_state(settings)}")
     console.echo()

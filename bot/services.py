@@ -101,6 +101,8 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
     """Everything the bot needs, closed in reverse order on exit (scheduler, workers, HTTP, database)."""
     feeds_file = load_feeds_file(settings.feeds_file)
     bank = load_bank(settings.casestudies_file, [theme.id for theme in feeds_file.themes])
+    for warning in bank.warnings:
+        log.warning("%s", warning)
     async with open_database(settings) as engine:
         sessions = sessionmaker(engine)
         feeds = FeedStore(sessions)

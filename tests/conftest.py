@@ -17,6 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 pytest_plugins = ("tests.feed_fixtures",)
 
 SHIPPED_FEEDS = REPO / "feeds.toml"
+SHIPPED_BANK = REPO / "casestudies.toml"
 POSTGRES_URL_VARIABLE = "VEILLE_TEST_POSTGRES_URL"
 GUARDED_LOGGERS = ("discord", "bot", "cogs", "asyncio")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SHIPPED_FEEDS
+from tests.conftest import REPO, SHIPPED_BANK, SHIPPED_FEEDS
 
 VEILLE = str(Path(sys.executable).parent / "veille")
 
@@ -17,7 +17,12 @@ VEILLE = str(Path(sys.executable).parent / "veille")
 def veille(
     *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
-    base = {"PATH": os.environ["PATH"], "HOME": str(cwd), "FEEDS_FILE": str(SHIPPED_FEEDS)}
+    base = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(cwd),
+        "FEEDS_FILE": str(SHIPPED_FEEDS),
+        "CASESTUDIES_FILE": str(SHIPPED_BANK),
+    }
     return subprocess.run(
         [VEILLE, *args],
         cwd=cwd,

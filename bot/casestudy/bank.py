@@ -8,6 +8,7 @@ longest values allowed, it still fits its Discord field.
 
 from __future__ import annotations
 
+import difflib
 import random
 import string
 import tomllib
@@ -37,6 +38,7 @@ class Templates:
 class QuestionBank:
     default: Mapping[str, Templates]
     themes: Mapping[str, Mapping[str, Templates]] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # problems that do not stop the bot (a theme left feeds.toml)
 
     def pick(
         self, theme: str, language: str, values: Mapping[str, str], seed: str
@@ -124,16 +126,17 @@ class _Reader:
         themes = data.get("themes", {})
         if not isinstance(themes, dict):
             self._fail("themes must be tables such as [themes.video-cv]", needle="themes")
-        parsed = {}
+        parsed, warnings = {}, []
         for theme, table in themes.items():
-            if theme not in self.themes:
-                known = ", ".join(sorted(self.themes))
-                self._fail(
-                    f"unknown theme {theme!r}: expected one of the feeds.toml ids ({known})",
-                    needle=f"[themes.{theme}]",
-                )
-            parsed[theme] = self._table(table, f"[themes.{theme}]")
-        return QuestionBank(default, parsed)
+            templates = self._table(table, f"[themes.{theme}]")
+            if theme in self.themes:
+                parsed[theme] = templates
+                continue
+            # A theme removed from feeds.toml must not stop the bot; a typo must still be seen.
+            guess = difflib.get_close_matches(theme, list(self.themes), n=1)
+            hint = f"; did you mean {guess[0]!r}?" if guess else " (not in feeds.toml): templates unused"
+            warnings.append(f"{self._where(f'[themes.{theme}]')}: unknown theme {theme!r}{hint}")
+        return QuestionBank(default, parsed, tuple(warnings))
 
     def _table(self, table: object, name: str) -> dict[str, Templates]:
         if not isinstance(table, dict):
@@ -191,9 +194,11 @@ class _Reader:
                 self._fail(f"{name}: unknown key {key!r}; expected {', '.join(sorted(allowed))}", needle=key)
 
     def _fail(self, message: str, *, needle: str | None = None) -> NoReturn:
+        raise ConfigError(message, where=self._where(needle))
+
+    def _where(self, needle: str | None) -> str:
         line = self._line(needle)
-        where = f"{self.path} line {line}" if line else str(self.path)
-        raise ConfigError(message, where=where)
+        return f"{self.path} line {line}" if line else str(self.path)
 
     def _line(self, needle: str | None) -> int | None:
         if not needle:

@@ -23,7 +23,6 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
 _BREAK = re.compile(r"[.,;:!?()\[\]«»\"“”…/|–—]|\s-\s")  # a phrase never spans these
 _ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
 MIN_LENGTH = 3
-PHRASE_BONUS = 1.5
 TITLE_BONUS = 1.5
 
 
@@ -53,7 +52,9 @@ class TermStats:
 def key_terms(
     paragraphs: Sequence[str], title: str, language: str, stats: TermStats, count: int = KEY_TERMS
 ) -> tuple[str, ...]:
-    text = "\n".join([title, *paragraphs])
+    # The title counts once: pages repeat it as their first line, and counted twice a chance pair
+    # of its words ("faut-il nettoyer") would pass for a phrase.
+    text = "\n".join([title, *(p for p in paragraphs if p.strip() != title.strip())])
     title_stems = {word.stem for word in _words(title, language)}
     singles: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
@@ -74,18 +75,35 @@ def key_terms(
     for (a, b), tf in pairs.items():
         if tf >= 2:  # a phrase said once is a coincidence of words
             bonus = TITLE_BONUS if {a, b} <= title_stems else 1
-            scored[(a, b)] = tf * PHRASE_BONUS * bonus * (stats.idf(a, language) + stats.idf(b, language)) / 2
+            # Summed, not averaged: "CV vidéo" must beat "CV", which is counted inside it too.
+            scored[(a, b)] = tf * bonus * (stats.idf(a, language) + stats.idf(b, language))
+    names = _person_names(forms)
 
     chosen: list[str | tuple[str, str]] = []
     for term in sorted(scored, key=lambda k: (-scored[k], str(k))):
         parts = {term} if isinstance(term, str) else set(term)
-        if any(_overlaps(parts, other) for other in chosen):
+        if parts & names or any(_overlaps(parts, other) for other in chosen):
             continue
         if len(_surface(forms[term])) <= KEY_TERM_MAX:
             chosen.append(term)
         if len(chosen) == count:
             break
     return tuple(_surface(forms[term]) for term in chosen)
+
+
+def _person_names(forms: dict[str | tuple[str, str], Counter[str]]) -> set[str]:
+    """Stems of people's names: a pair of capitalised words ("Laure Bastien"), whose parts then
+    recur alone ("Bastien explique"). Quoted people are not what an article is about; brands
+    ("LinkedIn", "Welcome to the Jungle", "CNIL") do not have this shape and are kept."""
+    names: set[str] = set()
+    for term, spellings in forms.items():
+        if isinstance(term, tuple) and all(_is_name(form) for form in spellings):
+            names.update(term)
+    return names
+
+
+def _is_name(pair: str) -> bool:
+    return all(word[:1].isupper() and word[1:].islower() and len(word) > 1 for word in pair.split(" "))
 
 
 def _overlaps(parts: set[str], other: str | tuple[str, str]) -> bool:

@@ -21,6 +21,13 @@ ses si sien sienne soi soient sois soit sommes son sont sous suis sur t ta tandi
 tous tout toute toutes tres tu un une unes uns v vers voici voila vos votre vous y cet deux trois
 aussi ainsi apres avant toujours jamais souvent selon dit explique ajoute estime precise
 egalement notamment plusieurs entre autres chez nombre part fois ans annee annees jour jours
+peut peuvent doit doivent faut fallait devient permet permettent explique expliquent ajoute reste
+restent dire voir mettre prendre faire donner choisir parler savoir vouloir pouvoir devoir aller
+venir passer trouver rester semble semblent souligne rappelle raconte confie observe note constate
+different differente differents differentes nouveau nouvelle nouveaux nouvelles grand grande grands
+grandes petit petite premier premiere premiers derniers dernier derniere autre chose choses cas
+aujourd hui desormais deja encore toujours jamais souvent parfois vraiment surtout plutot ainsi donc
+beaucoup peu tres trop assez moins quelques quelque certains certaines
 """
 
 _ENGLISH = """
@@ -33,7 +40,13 @@ same she should shouldn so some such t than that the their theirs them themselve
 they this those through to too under until up very was wasn we were weren what when where which
 while who whom why will with won would wouldn you your yours yourself yourselves also like one two
 three many may might new according says told per via get got make made use used even still yet
-year years day days
+year years day days never every already first ever really often always just well back
+around another whether without within across since though although because last next few lot
+lots thing things way ways something anything everything nothing someone anyone everyone people
+good better best bad big small large long little less least much many own part
+say says said tell tells told ask asks asked know knows known think thinks want wants need needs
+take takes took give gives gave come comes came go goes went see sees saw look looks looked
+find finds found become becomes became keep keeps kept seem seems seemed show shows showed
 """
 
 STOPWORDS = frozenset(_FRENCH.split()) | frozenset(_ENGLISH.split())

@@ -8,7 +8,7 @@ title weighs more than one in the summary; the score grows with hits and saturat
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +22,7 @@ TITLE_WEIGHT = 3.0
 SUMMARY_WEIGHT = 1.0
 SATURATION = 4.0  # weighted hits at which a theme scores 1 - 1/e ≈ 0.63
 PHRASE_BONUS = 0.5  # per word after the first
+REPEATS_COUNTED = 2  # occurrences of one keyword that count, in the title and in the text
 ON_TOPIC_THRESHOLD = 0.2  # one keyword in the summary is enough; nothing at all is off-topic
 
 
@@ -80,21 +81,25 @@ class ThemeScorer:
         for language in LANGUAGES:
             index = self._index[language]
             for text_words, weight in words:
-                for theme_id, length in _matches(stem_words(text_words, language), index):
+                seen: Counter[tuple[str, tuple[str, ...]]] = Counter()
+                for theme_id, phrase in _matches(stem_words(text_words, language), index):
+                    seen[(theme_id, phrase)] += 1
+                    if seen[(theme_id, phrase)] > REPEATS_COUNTED:
+                        continue  # a generic word repeated all along says less than several keywords
                     # "CV vidéo" says more than "recruteur": a phrase is a more specific keyword.
-                    hits[theme_id] += weight * (1 + PHRASE_BONUS * (length - 1))
+                    hits[theme_id] += weight * (1 + PHRASE_BONUS * (len(phrase) - 1))
         # Both stemmers see the same words: halve so that a word matched in both counts once.
         return {theme: round(1 - math.exp(-(count / 2) / SATURATION), 3) for theme, count in hits.items()}
 
 
 def _matches(
     words: list[str], index: dict[str, list[tuple[str, tuple[str, ...]]]]
-) -> Iterable[tuple[str, int]]:
-    """(theme, keyword length in words) for each keyword found."""
+) -> Iterable[tuple[str, tuple[str, ...]]]:
+    """(theme, stemmed keyword) for each keyword found."""
     for position, word in enumerate(words):
         for theme_id, phrase in index.get(word, ()):
             if tuple(words[position : position + len(phrase)]) == phrase:
-                yield theme_id, len(phrase)
+                yield theme_id, phrase
 
 
 def is_off_topic(scores: dict[str, float]) -> bool:

@@ -65,7 +65,6 @@ def test_templates_without_their_values_are_passed_over(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("[themes.video-cv]\nquestions.fr = ['Q ?']\n", "missing the [default] table"),
-        (GOOD_DEFAULT + "[themes.video-cvv]\nquestions.fr = ['Q ?']\n", "unknown theme 'video-cvv'"),
         (GOOD_DEFAULT.replace("Q2 ?", "Q2 {terme} ?"), "unknown placeholder {terme}"),
         (GOOD_DEFAULT.replace("Q2 ?", "Q2 {term ?"), "Q2 {term ?"),
         (
@@ -94,3 +93,19 @@ def test_mistakes_are_reported_with_file_and_line(tmp_path: Path, text: str, mes
 def test_a_missing_bank_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="CASESTUDIES_FILE"):
         load_bank(tmp_path / "nope.toml", THEMES)
+
+
+def test_a_theme_unknown_to_feeds_toml_is_a_warning_not_a_failure(tmp_path: Path) -> None:
+    text = (
+        GOOD_DEFAULT
+        + "[themes.video-cvv]\nquestions.fr = ['Q ?']\n[themes.astrologie]\nquestions.fr = ['Q ?']\n"
+    )
+    path = bank_file(tmp_path, text)
+
+    bank = load_bank(path, THEMES)
+
+    assert set(bank.themes) == set()
+    assert bank.warnings == (
+        f"{path} line 7: unknown theme 'video-cvv'; did you mean 'video-cv'?",
+        f"{path} line 9: unknown theme 'astrologie' (not in feeds.toml): templates unused",
+    )

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from tests.conftest import SHIPPED_BANK
 from tests.feed_fixtures import data
 from tests.feedserver import FeedServer
 
@@ -54,6 +55,7 @@ async def test_feeds_check_prints_a_row_per_feed_and_exits_cleanly(
         "PATH": os.environ["PATH"],
         "HOME": str(tmp_path),
         "FEEDS_FILE": str(feeds_file),
+        "CASESTUDIES_FILE": str(SHIPPED_BANK),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'veille.db'}",
         "FEEDS_ALLOW_PRIVATE_ADDRESSES": "true",
     }

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHIPPED_FEEDS
+from tests.conftest import SHIPPED_BANK, SHIPPED_FEEDS
 from tests.wire.conftest import DemoServer
 
 VEILLE = str(Path(sys.executable).parent / "veille")
@@ -25,6 +25,7 @@ def bot_environment(demo: DemoServer, tmp_path: Path, **overrides: str) -> dict[
         "DISCORD_GATEWAY_URL": demo.discord.gateway_url,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
         "FEEDS_FILE": str(SHIPPED_FEEDS),
+        "CASESTUDIES_FILE": str(SHIPPED_BANK),
         **overrides,
     }
 
