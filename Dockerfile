@@ -17,7 +17,8 @@ RUN useradd --create-home --uid 10001 veille \
  && mkdir -p /app/data && chown veille:veille /app/data
 COPY --from=build /venv /venv
 WORKDIR /app
-COPY feeds.toml .env.example ./
+COPY feeds.toml casestudies.toml .env.example ./
+COPY examples ./examples
 ENV PATH=/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     DATABASE_URL=sqlite:////app/data/veille.db \

@@ -210,7 +210,18 @@ def _run(settings: Settings, platform: Platform, console: Console, *, guide: boo
         from bot import maintenance
 
         console.echo(TOKEN_GUIDE)
-        return asyncio.run(maintenance.config_check(settings, console))
+        checked = asyncio.run(maintenance.config_check(settings, console))
+        if checked != 0:
+            return checked
+        from bot.preview import DEMO_FEEDS, PreviewRequest, preview
+
+        if DEMO_FEEDS.is_dir():  # offline and instant: the demo feeds, not the internet
+            console.echo(
+                "\nMeanwhile, a case study as the bot posts them, from the demo feeds in examples/feeds\n"
+                "(`veille preview` makes one from the real feeds):\n"
+            )
+            asyncio.run(preview(settings, console, PreviewRequest(feeds_dir=DEMO_FEEDS)))
+        return 0
     settings.require_token()
     asyncio.run(_serve(platform, settings))
     return 0

@@ -7,6 +7,7 @@ read into a throw-away database).
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from rich import box
 from rich.console import Console as RichConsole
 from rich.console import Group
 from rich.panel import Panel
@@ -30,9 +32,11 @@ from bot.feeds.parse import parse_feed
 from bot.i18n import Locale, t
 from bot.services import Core, open_core, theme_keywords
 
+DEMO_FEEDS = Path(__file__).resolve().parent.parent / "examples" / "feeds"
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".json", ".rdf")
 EXPLAINED = 10  # candidates shown by --explain
-WIDTH = 120  # when printing to a file or a pipe
+WIDTH = 150  # when printing to a file or a pipe
+PANEL_WIDTH = 100
 PARTS = ("relevance", "freshness", "rotation", "diversity", "language", "sources", "votes")
 
 
@@ -46,6 +50,8 @@ class PreviewRequest:
 
 
 async def preview(settings: Settings, console: Console, request: PreviewRequest) -> int:
+    if settings.log_level == "INFO":
+        logging.getLogger("bot").setLevel(logging.WARNING)  # the case study is the output here
     if request.feeds_dir is not None and not request.feeds_dir.is_dir():
         raise ConfigError("not a directory", where=str(request.feeds_dir), todo="give a folder of feed files")
     async with _core(settings, request) as core:
@@ -120,7 +126,9 @@ def _print(
         reasons = "; ".join(proposal.reasons) or "no fresh, on-topic article is stored"
         console.err.write(f"error: no case study could be made: {reasons}\n")
         return 1
-    rich.print(render(case, labels.get(case.theme, case.theme), "en" if locale == "en" else "fr"))
+    panel = render(case, labels.get(case.theme, case.theme), "en" if locale == "en" else "fr")
+    panel.width = min(rich.width, PANEL_WIDTH)  # about as wide as an embed on a desktop client
+    rich.print(panel)
     if case.fallback_reason:
         rich.print(Text(f"(page not used: {case.fallback_reason})", style="dim"))
     return 0
@@ -159,11 +167,11 @@ def render(case: CaseStudy, theme_label: str, locale: Locale) -> Panel:
 
 
 def _ranking_table(proposal: Proposal, labels: dict[str, str]) -> Table:
-    table = Table(title="Candidates, best first", title_justify="left")
-    for column in ("#", "score", "relevance", "fresh", "rotation", "diversity", "lang", "sources", "votes"):
-        table.add_column(column, justify="right")
-    table.add_column("theme", no_wrap=True)
-    table.add_column("article", no_wrap=True, overflow="ellipsis", max_width=50)
+    table = Table(title="Candidates, best first", title_justify="left", box=box.SIMPLE_HEAD)
+    for column in ("#", "score", "relev.", "fresh", "rotat.", "divers.", "lang", "sources", "votes"):
+        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
+    table.add_column("theme", no_wrap=True, overflow="ellipsis", max_width=24)
+    table.add_column("article", no_wrap=True, overflow="ellipsis", max_width=40)
     for index, entry in enumerate(proposal.ranked[:EXPLAINED], start=1):
         parts = entry.parts
         table.add_row(

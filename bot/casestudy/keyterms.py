@@ -24,6 +24,7 @@ _BREAK = re.compile(r"[.,;:!?()\[\]«»\"“”…/|–—]|\s-\s")  # a phrase 
 _ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
 MIN_LENGTH = 3
 TITLE_BONUS = 1.5
+ONCE_PENALTY = 0.3
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,9 @@ def key_terms(
 
     scored: dict[str | tuple[str, str], float] = {}
     for stem, tf in singles.items():
-        scored[stem] = tf * stats.idf(stem, language) * (TITLE_BONUS if stem in title_stems else 1)
+        # A word said once (in the title, say) is an example of a term only when nothing else is.
+        once = ONCE_PENALTY if tf < 2 else 1
+        scored[stem] = once * tf * stats.idf(stem, language) * (TITLE_BONUS if stem in title_stems else 1)
     for (a, b), tf in pairs.items():
         if tf >= 2:  # a phrase said once is a coincidence of words
             bonus = TITLE_BONUS if {a, b} <= title_stems else 1

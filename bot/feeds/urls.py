@@ -82,6 +82,9 @@ class PublicOnlyResolver(AbstractResolver):
         self._allow_private = allow_private
 
     async def resolve(self, host: str, port: int = 0, family: Any = socket.AF_INET) -> list[ResolveResult]:
+        if host.lower().rstrip(".").endswith(".invalid"):
+            # Reserved never to resolve (RFC 2606): the demo feeds use it; no query leaves the machine.
+            raise OSError(socket.EAI_NONAME, f"{host} is a reserved name that never resolves")
         results = await self._inner.resolve(host, port, family)
         if self._allow_private:
             return results
