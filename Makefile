@@ -17,7 +17,8 @@ $(STAMP): requirements-dev.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --editable .
 	@touch $(STAMP)
 
-# Runs the bot; without a token it explains how to get one and checks the configuration.
+# Runs the bot; without a token it explains how to get one, checks the configuration and shows a
+# case study made from the demo feeds.
 run: $(STAMP)
 	$(BIN)/veille run --guide
 

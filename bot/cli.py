@@ -72,8 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--guide",
         action="store_true",
-        help="when no token is set, explain how to get one and check the configuration "
-        "instead of failing (what `make run` does)",
+        help="when no token is set, explain how to get one, check the configuration and show a "
+        "case study from the demo feeds instead of failing (what `make run` does)",
     )
 
     sync = commands.add_parser(
@@ -108,9 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     config_commands = config.add_subparsers(dest="config_command", required=True, metavar="COMMAND")
     config_commands.add_parser(
         "check",
-        help="validate .env and feeds.toml and print a summary",
-        description="Validate the settings (.env and environment) and feeds.toml, check that the "
-        "database can be reached, and print a summary. Exits non-zero on any problem.",
+        help="validate .env, feeds.toml and casestudies.toml and print a summary",
+        description="Validate the settings (.env and environment), feeds.toml and casestudies.toml, "
+        "check that the database can be reached, and print a summary. Exits non-zero on any problem.",
     )
 
     feeds = commands.add_parser("feeds", help="feeds", description="Feed tools.")
