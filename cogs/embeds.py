@@ -35,12 +35,19 @@ def shorten(text: str, limit: int) -> str:
 
 
 def fit(text: str, limit: int) -> str:
-    """`text` escaped, shortened at a word boundary until the escaped form fits `limit`."""
+    """`text` escaped; if escaping makes it longer than `limit` (markdown characters double), the
+    longest word-boundary cut whose escaped form fits."""
     cleaned = clean(text)
-    while len(cleaned) > limit:
-        text = shorten(text, max(1, len(text) - max(1, len(cleaned) - limit)))
-        cleaned = clean(text)
-    return cleaned
+    if len(cleaned) <= limit:
+        return cleaned
+    low, high = 1, len(text)  # clean(shorten(text, n)) grows with n: search the largest n that fits
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(clean(shorten(text, middle))) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return clean(shorten(text, low))
 
 
 def timestamp(moment: datetime | None, locale: Locale) -> str:
@@ -123,7 +130,8 @@ def casestudy_embed(case: CaseStudy, theme_label: str, locale: Locale) -> discor
 def _source_value(case: CaseStudy, locale: Locale) -> str:
     parts = [f"**{fit(case.source_name, 200)}**"]
     if case.url and len(case.url) <= URL_IN_TEXT_MAX:  # the title links to it anyway
-        parts.append(f"[{t('casestudy.read', locale)}]({case.url})")
+        link = case.url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")  # keeps markdown whole
+        parts.append(f"[{t('casestudy.read', locale)}]({link})")
     if case.reading_minutes:
         parts.append(t("casestudy.reading", locale, count=case.reading_minutes))
     if case.language != locale:

@@ -21,7 +21,7 @@ from bot.casestudy.model import (
 )
 from bot.feeds.health import FeedHealth
 from bot.status import StatusReport
-from cogs.embeds import casestudy_embed, clean, shorten, status_embed
+from cogs.embeds import casestudy_embed, clean, fit, shorten, status_embed
 
 
 def failing_feed(index: int, name: str, error: str) -> FeedHealth:
@@ -149,3 +149,15 @@ def test_a_case_study_embed_shows_every_part() -> None:
     assert (
         fields["Source"] == "**Le Blog** · [Lire l'article](https://example.org/cv-video) · 4 min de lecture"
     )
+
+
+def test_fit_keeps_as_much_as_fits_once_escaped() -> None:
+    title = fit("*_ " * 100, 256)
+    assert 240 <= len(title) <= 256
+    assert fit("Le CV vidéo", 256) == "Le CV vidéo"
+
+
+def test_a_link_with_brackets_stays_one_markdown_link() -> None:
+    case = replace(worst_case_study("fr"), url="https://example.org/a_(b) c", reading_minutes=None)
+    source = casestudy_embed(case, "Thème", "fr").fields[-1].value or ""
+    assert "(https://example.org/a_%28b%29%20c)" in source

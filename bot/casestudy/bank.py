@@ -21,6 +21,7 @@ from bot.casestudy.model import KEY_TERM_MAX, LANGUAGES, QUESTION_MAX, SITUATION
 from bot.errors import ConfigError
 
 PLACEHOLDERS = ("term", "term2", "source", "theme")
+TERMS = {"term", "term2"}
 FILL_MAX = {"term": KEY_TERM_MAX, "term2": KEY_TERM_MAX, "source": 40, "theme": 100}
 KINDS = {"questions": QUESTION_MAX, "situations": SITUATION_MAX}
 MIN_DEFAULT = {"questions": 3, "situations": 1}  # enough for any theme without templates
@@ -49,8 +50,9 @@ class QuestionBank:
         are passed over.
         """
         rng = random.Random(seed)
+        language = language if language in self.default else "fr"
         own = self.themes.get(theme, {}).get(language, Templates())
-        general = self.default[language]
+        general = self.default.get(language) or self.default["fr"]
         filled = {key: value[: FILL_MAX[key]] for key, value in values.items() if value}
 
         def usable(templates: tuple[str, ...]) -> list[str]:
@@ -121,8 +123,14 @@ class _Reader:
         default = self._table(data["default"], "[default]")
         for language in LANGUAGES:
             for kind, minimum in MIN_DEFAULT.items():
-                if len(getattr(default[language], kind)) < minimum:
-                    self._fail(f"[default] needs at least {minimum} {kind}.{language}", needle="[default]")
+                # Counted without {term}: an article may give no key term, and still needs them.
+                termless = [t for t in getattr(default[language], kind) if not _placeholders(t) & TERMS]
+                if len(termless) < minimum:
+                    self._fail(
+                        f"[default] needs at least {minimum} {kind}.{language} without {{term}} or "
+                        "{term2}, for articles that give no key term",
+                        needle="[default]",
+                    )
         themes = data.get("themes", {})
         if not isinstance(themes, dict):
             self._fail("themes must be tables such as [themes.video-cv]", needle="themes")

@@ -45,6 +45,7 @@ class BuildContext:
     locale: str = "fr"  # the group's language: questions and situation are written in it
     allowed_themes: tuple[str, ...] = ()  # the group's themes; empty: all
     forced_theme: str | None = None
+    required_language: str | None = None  # only articles in this language (`preview --lang`)
 
 
 def build(article: ArticleInput, extraction: Extraction, context: BuildContext) -> CaseStudy | Rejection:
@@ -55,6 +56,9 @@ def build(article: ArticleInput, extraction: Extraction, context: BuildContext) 
     if language not in LANGUAGES:
         name = LANGUAGE_NAMES.get(language or "", "neither French nor English")
         return Rejection(f"the article is in {name}; case studies are in French or English")
+    if context.required_language and language != context.required_language:
+        wanted = "English" if context.required_language == "en" else "French"
+        return Rejection(f"the article is not in {wanted}, the language asked for")
     summary = summarise(text, language, title)
     if len(summary) < MIN_SUMMARY_SENTENCES:
         why = f" ({extraction.fallback_reason})" if extraction.fallback_reason else ""

@@ -1,7 +1,8 @@
 """The values that flow through the case-study builder, and the limits a case study keeps.
 
-A `CaseStudy` is what the Discord layer (or a terminal preview) renders: every text in it already
-fits the embed it goes to, so renderers never have to cut.
+A `CaseStudy` is what the Discord layer (or a terminal preview) renders: every text in it fits the
+embed field it goes to. Only escaping for a platform can lengthen a text made of markdown
+characters; the renderer then shortens it at a word boundary (`cogs.embeds.fit`).
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 A sentence ends at `.`, `!`, `?` or `…` (with any closing quote or bracket after it) when the next
 sentence starts: a capital, a digit or an opening quote after a space. It does not end after the
 abbreviations of either language (« M. Dupont », "Dr. Smith", "p. ex.", "U.S."), after an initial
-("J. K. Rowling") or inside a number ("3.5 %", "1,2 million"), and a quotation that ends with its
-own full stop stays with the words that introduce or follow it.
+("J. K. Rowling") or inside a number ("3.5 %", "1,2 million"), nor inside a « quotation » of
+several sentences; a quotation that ends with its own full stop stays with the words that
+introduce it.
 
 Written here rather than taken from pysbd: pysbd (unmaintained since 2021) is slow on long texts,
 and these rules are all a summary needs.
@@ -29,10 +30,16 @@ _MAY_END = frozenset({"etc", "inc", "ltd", "corp", "co", "min", "max", "jr", "sr
 _CLOSERS = "\"'”’»)]"
 _OPENERS = "\"'“‘«(["
 # A candidate end: terminal punctuation, closing marks, spaces, then what may start a sentence.
+# Possessive quantifiers (`++`, `*+`): a run of 20,000 dots or spaces must not make the engine
+# backtrack through every way of splitting it.
 _END = re.compile(
-    rf"(?P<stop>[.!?…]+)(?P<close>[{re.escape(_CLOSERS)}\s\u00a0]*?)\s+(?=[{re.escape(_OPENERS)}]?\s*[A-ZÀ-ÖØ-Þ0-9¿¡])"
+    rf"(?P<stop>[.!?…]++)(?P<close>(?:[\s\u00a0]*+[{re.escape(_CLOSERS)}])*+)\s++"
+    rf"(?=[{re.escape(_OPENERS)}]?\s*[A-ZÀ-ÖØ-Þ0-9¿¡])"
 )
 _WORD_BEFORE = re.compile(r"([\w.°'’-]+)$")
+WORD_WINDOW = 64  # characters before a full stop that can hold the abbreviation it may end
+QUOTE_PAIRS = (("«", "»"), ("“", "”"))
+MAX_QUOTED = 600  # a quotation left open this long was never closed: split anyway
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
 _SPACES = re.compile(r"[ \t\u00a0\u202f]+")
 
@@ -48,15 +55,23 @@ def sentences(paragraph: str) -> list[str]:
     start = 0
     for match in _END.finditer(paragraph):
         stop = match.group("stop")
-        if stop == "." and not _closes_sentence(paragraph[start : match.start()], match):
+        if stop == "." and not _closes_sentence(paragraph[start : match.start()][-WORD_WINDOW:], match):
             continue
         end = match.end("close")
+        if _inside_quotation(paragraph[start:end]):
+            continue  # « Nous recrutons. Venez ! » is one sentence, not two halves of a quote
         found.append(paragraph[start:end].strip())
         start = match.end()
     tail = paragraph[start:].strip()
     if tail:
         found.append(tail)
     return found
+
+
+def _inside_quotation(text: str) -> bool:
+    if len(text) > MAX_QUOTED:
+        return False
+    return any(text.count(opening) > text.count(closing) for opening, closing in QUOTE_PAIRS)
 
 
 def _closes_sentence(before: str, match: re.Match[str]) -> bool:

@@ -6,8 +6,11 @@ its reason, and the next candidate is tried; nothing half-made comes out.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -23,8 +26,10 @@ from bot.feeds.fetch import PAGE_ACCEPT, Fetcher
 from bot.feeds.themes import ThemeKeywords
 from bot.store.casestudies import CaseStudyStore
 
+log = logging.getLogger(__name__)
 Run = Callable[..., Awaitable[Any]]  # runs a function off the event loop (see WorkerPool.run)
 TRIES = 5  # candidates tried before giving up on a slot
+BUILD_TIMEOUT_SECONDS = 60  # p95 is ~30 ms; this only ends a page that sends a parser astray
 STATS_MAX_AGE_SECONDS = 6 * 3600
 
 
@@ -71,7 +76,7 @@ class CaseStudyMaker:
         self._clock = clock
 
     async def has_candidates(self) -> bool:
-        return bool(await self._store.candidates(self._clock()))
+        return await self._store.has_candidates(self._clock())
 
     async def next(
         self, preferences: Preferences, guild_id: int | None = None, tries: int = TRIES
@@ -100,6 +105,9 @@ class CaseStudyMaker:
         article = ArticleInput(
             title="", url=url, summary="", language=None, published_at=None, source_name=_host(url)
         )
+        if not _is_web_address(url):
+            result: CaseStudy | Rejection = Rejection(f"{url!r} is not a web address (http:// or https://)")
+            return Proposal(None, attempts=[Attempt(article, result)])
         result = await self.build(article, await self._context(preferences))
         return Proposal(
             result if isinstance(result, CaseStudy) else None, attempts=[Attempt(article, result)]
@@ -107,7 +115,14 @@ class CaseStudyMaker:
 
     async def build(self, article: ArticleInput, context: BuildContext) -> CaseStudy | Rejection:
         page = await self._fetch(article.url) if article.url else FetchedPage(error="the article has no link")
-        result: CaseStudy | Rejection = await self._run(make_case_study, article, page, context)
+        try:
+            async with asyncio.timeout(BUILD_TIMEOUT_SECONDS):
+                result: CaseStudy | Rejection = await self._run(make_case_study, article, page, context)
+        except TimeoutError:
+            log.error("building a case study of %s took over %d s", article.url, BUILD_TIMEOUT_SECONDS)
+            return Rejection(f"building the case study took over {BUILD_TIMEOUT_SECONDS} s")
+        except BrokenProcessPool:  # the worker died (out of memory…); the pool starts new ones
+            return Rejection("the worker building the case study stopped; the error is logged")
         return result
 
     async def _fetch(self, url: str) -> FetchedPage:
@@ -125,6 +140,7 @@ class CaseStudyMaker:
             locale=preferences.locale,
             allowed_themes=preferences.themes,
             forced_theme=preferences.theme,
+            required_language=preferences.language,
         )
 
     async def _term_stats(self) -> TermStats:
@@ -135,5 +151,17 @@ class CaseStudyMaker:
         return self._stats[1]
 
 
+def _is_web_address(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def _host(url: str) -> str:
-    return (urlsplit(url).hostname or url).removeprefix("www.")
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        host = None
+    return (host or url).removeprefix("www.")

@@ -1,4 +1,5 @@
-"""An extractive summary: the 3 or 4 sentences of the article that say the most of it.
+"""An extractive summary: the sentences of the article that say the most of it (3 or 4 from a
+page; a feed's short summary may give only 2, the least a case study accepts).
 
 Sentences are scored by LexRank (centrality in the graph of their stemmed-word cosine similarity)
 with a lead bonus (news put the essential first) and a bonus for sharing words with the title; the

@@ -5,6 +5,7 @@ One call per article, so a page crosses into a worker once and a `CaseStudy` com
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -13,6 +14,8 @@ from bot.casestudy.extract import NotAnArticle, extract_page
 from bot.casestudy.keyterms import TermStats
 from bot.casestudy.model import ArticleInput, CaseStudy, Extraction, Rejection, TextSource
 from bot.casestudy.sentences import paragraphs
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -26,10 +29,16 @@ class FetchedPage:
 
 
 def make_case_study(article: ArticleInput, page: FetchedPage, context: BuildContext) -> CaseStudy | Rejection:
-    extraction = choose_text(article, page)
-    if isinstance(extraction, Rejection):
-        return extraction
-    return build(article, extraction, context)
+    """The case study, or why not. Never raises: a page that trips a library is one rejected
+    article, and the next candidate is tried."""
+    try:
+        extraction = choose_text(article, page)
+        if isinstance(extraction, Rejection):
+            return extraction
+        return build(article, extraction, context)
+    except Exception as exc:
+        log.exception("building a case study of %s failed", article.url or article.title)
+        return Rejection(f"the article could not be processed ({type(exc).__name__}); the error is logged")
 
 
 def choose_text(article: ArticleInput, page: FetchedPage) -> Extraction | Rejection:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.casestudy.model import ArticleInput
 from bot.casestudy.select import MAX_AGE, Candidate, PastCaseStudy, Preferences
 from bot.db.models import Article, CaseStudy, Feed, Guild
+from bot.i18n import Locale, locale_from
 
 MAX_CANDIDATES = 2000  # the freshest on-topic articles; more would only be older ones
 TERM_SAMPLE = 5000  # articles whose words say what is common (for key terms)
@@ -19,14 +20,23 @@ class CaseStudyStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
-    async def candidates(self, now: datetime) -> list[Candidate]:
-        """On-topic articles of enabled feeds published within `MAX_AGE`, newest first."""
-        query = (
+    async def has_candidates(self, now: datetime) -> bool:
+        query = self._fresh(now).with_only_columns(Article.id).limit(1)
+        async with self._sessions() as session:
+            return (await session.execute(query)).first() is not None
+
+    @staticmethod
+    def _fresh(now: datetime) -> Select[Article, str]:
+        return (
             select(Article, Feed.name)
             .join(Feed, Feed.id == Article.feed_id)
             .where(Article.published_at >= now - MAX_AGE, ~Article.off_topic, Feed.enabled)
-            .order_by(Article.published_at.desc(), Article.id.desc())
-            .limit(MAX_CANDIDATES)
+        )
+
+    async def candidates(self, now: datetime) -> list[Candidate]:
+        """On-topic articles of enabled feeds published within `MAX_AGE`, newest first."""
+        query = (
+            self._fresh(now).order_by(Article.published_at.desc(), Article.id.desc()).limit(MAX_CANDIDATES)
         )
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
@@ -89,14 +99,14 @@ class CaseStudyStore:
             for case, feed_id, story in rows
         ]
 
-    async def preferences(self, guild_id: int | None, default_locale: str) -> Preferences:
+    async def preferences(self, guild_id: int | None, default_locale: Locale) -> Preferences:
         if guild_id is None:
             return Preferences(locale=default_locale)
         async with self._sessions() as session:
             guild = await session.get(Guild, guild_id)
         if guild is None:
             return Preferences(locale=default_locale)
-        return Preferences(locale=guild.locale, themes=tuple(guild.themes))
+        return Preferences(locale=locale_from(guild.locale, default_locale), themes=tuple(guild.themes))
 
     async def term_texts(self, limit: int = TERM_SAMPLE) -> list[tuple[str, str]]:
         """(language, title and summary) of the latest stored articles in French or English."""

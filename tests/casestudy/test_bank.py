@@ -19,8 +19,8 @@ VALUES_EN = {"term": "employer branding", "term2": "TikTok", "source": "TechCrun
 
 GOOD_DEFAULT = """
 [default]
-questions.fr = ["Q1 « {term} » ?", "Q2 ?", "Q3 ?"]
-questions.en = ["Q1 \\"{term}\\"?", "Q2?", "Q3?"]
+questions.fr = ["Q1 « {term} » ?", "Q2 ?", "Q3 ?", "Q4 ?"]
+questions.en = ["Q1 \\"{term}\\"?", "Q2?", "Q3?", "Q4?"]
 situations.fr = ["Vous êtes recruteur."]
 situations.en = ["You are a recruiter."]
 """
@@ -56,7 +56,7 @@ def test_picking_is_deterministic_and_varies_between_articles() -> None:
 def test_templates_without_their_values_are_passed_over(tmp_path: Path) -> None:
     bank = load_bank(bank_file(tmp_path, GOOD_DEFAULT), THEMES)
     questions, _ = bank.pick("video-cv", "fr", {"source": "X", "theme": "Y"}, seed="s")
-    assert questions == ("Q2 ?", "Q3 ?") or set(questions) == {"Q2 ?", "Q3 ?"}
+    assert set(questions) == {"Q2 ?", "Q3 ?", "Q4 ?"}
     filled, _ = bank.pick("video-cv", "en", {"term": "LinkedIn"}, seed="s")
     assert 'Q1 "LinkedIn"?' in filled
 
@@ -75,7 +75,7 @@ def test_templates_without_their_values_are_passed_over(tmp_path: Path) -> None:
         (GOOD_DEFAULT.replace('"Q3 ?"', "3"), "must be a list of strings"),
         (
             GOOD_DEFAULT.replace(
-                'questions.fr = ["Q1 « {term} » ?", "Q2 ?", "Q3 ?"]', 'questions.fr = ["Q ?"]'
+                'questions.fr = ["Q1 « {term} » ?", "Q2 ?", "Q3 ?", "Q4 ?"]', 'questions.fr = ["Q ?"]'
             ),
             "at least 3 questions.fr",
         ),
@@ -108,4 +108,18 @@ def test_a_theme_unknown_to_feeds_toml_is_a_warning_not_a_failure(tmp_path: Path
     assert bank.warnings == (
         f"{path} line 7: unknown theme 'video-cvv'; did you mean 'video-cv'?",
         f"{path} line 9: unknown theme 'astrologie' (not in feeds.toml): templates unused",
+    )
+
+
+def test_default_templates_must_not_all_need_a_key_term(tmp_path: Path) -> None:
+    text = GOOD_DEFAULT.replace('"Q2 ?", "Q3 ?"', '"Q2 « {term} » ?", "Q3 « {term2} » ?"')
+    assert text != GOOD_DEFAULT
+    with pytest.raises(ConfigError, match=r"at least 3 questions.fr without \{term\} or \{term2\}"):
+        load_bank(bank_file(tmp_path, text), THEMES)
+
+
+def test_an_unsupported_locale_gets_french_rather_than_a_crash() -> None:
+    bank = load_bank(ROOT / "casestudies.toml", THEMES)
+    assert bank.pick("video-cv", "de", VALUES_FR, seed="a") == bank.pick(
+        "video-cv", "fr", VALUES_FR, seed="a"
     )

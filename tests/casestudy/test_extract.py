@@ -4,6 +4,7 @@ and the bad inputs (no text, images only, other languages, broken HTML, PDF, log
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,39 @@ def test_a_100000_word_article_makes_a_case_study_of_normal_size(tmp_path: Path)
 def test_a_page_that_is_not_html() -> None:
     with pytest.raises(NotAnArticle, match=r"not a web page \(image/png\)"):
         extract_page(b"\x89PNG....", "image/png", "https://news.example/a.png")
+
+
+@pytest.mark.allow_logged_errors
+def test_an_error_inside_a_library_is_one_rejected_article() -> None:
+    broken = replace(CONTEXT, theme_labels=None)  # type: ignore[arg-type]  # makes build() raise
+
+    result = make_case_study(
+        ArticleInput(
+            "T",
+            None,
+            "Les recruteurs lisent les profils LinkedIn des candidats. "
+            "Une candidature sur deux passe désormais par un réseau professionnel.",
+            "fr",
+            None,
+            "S",
+        ),
+        FetchedPage(error="no page"),
+        broken,
+    )
+
+    assert result == Rejection("the article could not be processed (AttributeError); the error is logged")
+
+
+def test_an_article_in_another_language_than_asked() -> None:
+    case = build_page(ARTICLES / "en-01-remote-hiring-default-mid-size-firms.html")
+    refused = make_case_study(
+        ArticleInput("", "https://news.example/a", "", None, None, "News"),
+        FetchedPage(
+            (ARTICLES / "en-01-remote-hiring-default-mid-size-firms.html").read_bytes(),
+            "text/html",
+            "https://news.example/a",
+        ),
+        replace(CONTEXT, required_language="fr"),
+    )
+    assert isinstance(case, CaseStudy)
+    assert refused == Rejection("the article is not in French, the language asked for")

@@ -77,3 +77,18 @@ def test_paragraphs_are_split_on_single_newlines_as_trafilatura_writes_them() ->
 def test_splitting_loses_and_adds_nothing(parts: list[str]) -> None:
     text = " ".join(parts)
     assert " ".join(sentences(text)).split() == text.split()
+
+
+def test_a_quotation_of_several_sentences_stays_whole() -> None:
+    text = "« Nous recrutons. Venez nous voir ! » Le directeur sourit. Il part."
+    assert sentences(text) == ["« Nous recrutons. Venez nous voir ! »", "Le directeur sourit.", "Il part."]
+
+
+# Guards against catastrophic backtracking (each takes milliseconds; before possessive quantifiers
+# the first took seconds): a generous limit, so that only a hang fails, not a slow machine.
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    "text", ["Chapitre 1 " + "." * 20000 + " Suite.", "M. Dupont, " * 4000, "x" * 2000 + " M. X," * 100]
+)
+def test_pathological_punctuation_is_split_in_linear_time(text: str) -> None:
+    assert " ".join(sentences(text)).split() == text.split()

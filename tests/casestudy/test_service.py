@@ -176,3 +176,7 @@ async def test_a_page_given_by_url(feed_server: FeedServer, maker: CaseStudyMake
     assert made.case_study.title == "Le CV vidéo"
     assert refused.case_study is None
     assert refused.reasons == ["the link leads to a login page, and the feed gives no summary"]
+    for bad in ("http://[abc", "ftp://files.example/a.pdf"):
+        assert (await maker.from_url(bad, Preferences())).reasons == [
+            f"{bad!r} is not a web address (http:// or https://)"
+        ]
