@@ -7,6 +7,7 @@ read into a throw-away database).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import tempfile
 from collections.abc import AsyncIterator
@@ -96,7 +97,8 @@ async def _read_feed_files(core: Core, folder: Path) -> None:
     newest = datetime.min.replace(tzinfo=UTC)
     for path in _feed_files(folder):
         url = path.resolve().as_uri()
-        parsed = parse_feed(path.read_bytes(), url, None, None, now, themes)
+        body = await asyncio.to_thread(path.read_bytes)
+        parsed = await asyncio.to_thread(parse_feed, body, url, None, None, now, themes)
         if parsed.error or not parsed.entries:
             continue
         feed_id = await core.feeds.add_local(url, path.stem, parsed.language or "fr")

@@ -8,6 +8,7 @@ import discord
 
 from bot.casestudy.model import CaseStudy
 from bot.feeds.health import FeedHealth, HealthState, HealthSummary
+from bot.feeds.text import shorten
 from bot.i18n import Locale, t
 from bot.status import StatusReport
 
@@ -23,15 +24,6 @@ URL_IN_TEXT_MAX = 400
 def clean(text: str) -> str:
     """User or third-party text made inert: no markdown, no mentions."""
     return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
-
-
-def shorten(text: str, limit: int) -> str:
-    """Cut at the last word boundary that fits, with an ellipsis, never inside a word."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0]
-    return cut + "…"
 
 
 def fit(text: str, limit: int) -> str:

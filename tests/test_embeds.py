@@ -20,8 +20,9 @@ from bot.casestudy.model import (
     TextSource,
 )
 from bot.feeds.health import FeedHealth
+from bot.feeds.text import shorten
 from bot.status import StatusReport
-from cogs.embeds import casestudy_embed, clean, fit, shorten, status_embed
+from cogs.embeds import casestudy_embed, clean, fit, status_embed
 
 
 def failing_feed(index: int, name: str, error: str) -> FeedHealth:

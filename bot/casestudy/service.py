@@ -21,7 +21,7 @@ from bot.casestudy.build import BuildContext
 from bot.casestudy.keyterms import TermStats
 from bot.casestudy.model import ArticleInput, CaseStudy, Rejection
 from bot.casestudy.select import Preferences, Ranked, rank
-from bot.casestudy.worker import FetchedPage, make_case_study, term_stats
+from bot.casestudy.worker import FetchedPage, make_case_study
 from bot.feeds.fetch import PAGE_ACCEPT, Fetcher
 from bot.feeds.themes import ThemeKeywords
 from bot.store.casestudies import CaseStudyStore
@@ -146,7 +146,7 @@ class CaseStudyMaker:
     async def _term_stats(self) -> TermStats:
         """Word counts of the stored articles, recomputed a few times a day (they change slowly)."""
         if self._stats is None or time.monotonic() - self._stats[0] > STATS_MAX_AGE_SECONDS:
-            stats: TermStats = await self._run(term_stats, await self._store.term_texts())
+            stats: TermStats = await self._run(TermStats.from_texts, await self._store.term_texts())
             self._stats = (time.monotonic(), stats)
         return self._stats[1]
 

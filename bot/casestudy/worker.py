@@ -6,12 +6,10 @@ One call per article, so a page crosses into a worker once and a `CaseStudy` com
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.casestudy.build import BuildContext, build
 from bot.casestudy.extract import NotAnArticle, extract_page
-from bot.casestudy.keyterms import TermStats
 from bot.casestudy.model import ArticleInput, CaseStudy, Extraction, Rejection, TextSource
 from bot.casestudy.sentences import paragraphs
 
@@ -56,7 +54,3 @@ def choose_text(article: ArticleInput, page: FetchedPage) -> Extraction | Reject
     if not summary:
         return Rejection(f"{reason}, and the feed gives no summary")
     return Extraction(tuple(summary), TextSource.FEED, fallback_reason=reason)
-
-
-def term_stats(texts: Iterable[tuple[str, str]]) -> TermStats:
-    return TermStats.from_texts(texts)

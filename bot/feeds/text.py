@@ -48,7 +48,8 @@ def _html_text(markup: str) -> str:
 
 
 def shorten(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at a word boundary with an ellipsis."""
+    """At most `limit` characters, whitespace collapsed, cut at a word boundary with an ellipsis."""
+    text = " ".join(text.split())
     if len(text) <= limit:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:")

@@ -47,7 +47,7 @@ class CaseStudyStore:
                 title=article.title,
                 language=article.language,
                 published_at=article.published_at,
-                theme_scores={k: float(v) for k, v in article.theme_scores.items()},
+                theme_scores=_scores(article),
                 story_id=article.story_id,
                 source_name=name,
             )
@@ -76,7 +76,7 @@ class CaseStudyStore:
             source_name=name,
             feed_id=article.feed_id,
             story_id=article.story,
-            theme_scores={k: float(v) for k, v in article.theme_scores.items()},
+            theme_scores=_scores(article),
         )
 
     async def history(self, guild_id: int) -> list[PastCaseStudy]:
@@ -123,3 +123,7 @@ class CaseStudyStore:
     async def count_articles(self) -> int:
         async with self._sessions() as session:
             return int((await session.execute(select(func.count()).select_from(Article))).scalar_one())
+
+
+def _scores(article: Article) -> dict[str, float]:
+    return {theme: float(score) for theme, score in article.theme_scores.items()}
