@@ -42,3 +42,16 @@ class ConnectError(VeilleError):
     """A service we depend on (the database, Discord) cannot be reached or refused us."""
 
     exit_code = 3
+
+
+class UserProblem(Exception):
+    """Something a user asked for cannot be done as asked (a bad time, an empty take…).
+
+    It carries a translation key and its parameters, not a sentence: the adapter answers in the
+    user's own language, privately, and nothing has been changed.
+    """
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(f"{key} {params}" if params else key)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,28 @@ class Scheduler:
     def every(self, job_id: str, seconds: float, job: Callable[[], Awaitable[object]]) -> None:
         """Run `job` every `seconds` (first run one interval from now), never two at once."""
         self._aps.add_job(job, "interval", seconds=seconds, id=job_id, replace_existing=True)
+
+    def weekly(
+        self,
+        job_id: str,
+        days: tuple[int, ...],
+        at: time,
+        timezone: str,
+        job: Callable[..., Awaitable[object]],
+        *args: object,
+    ) -> None:
+        """Run `job(*args)` on `days` (0 = Monday) at the local time `at` in `timezone`."""
+        trigger = CronTrigger(
+            day_of_week=",".join(str(day) for day in days),
+            hour=at.hour,
+            minute=at.minute,
+            timezone=ZoneInfo(timezone),
+        )
+        self._aps.add_job(job, trigger, args=args, id=job_id, replace_existing=True)
+
+    def remove(self, job_id: str) -> None:
+        if self._aps.get_job(job_id) is not None:
+            self._aps.remove_job(job_id)
 
     def next_run(self, job_id: str) -> datetime | None:
         job = self._aps.get_job(job_id)

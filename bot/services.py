@@ -7,6 +7,7 @@ its services to its own client. Nothing here knows which platform runs it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,14 +23,22 @@ from bot.config.feeds_file import FeedsFile, load_feeds_file
 from bot.config.settings import Settings
 from bot.db import migrate
 from bot.db.engine import check_connection, create_engine, sessionmaker
+from bot.feeds.engine import AlertKind as FeedAlertKind
 from bot.feeds.engine import CycleReport, FeedEngine
 from bot.feeds.fetch import Fetcher, FetchLimits, open_session
 from bot.feeds.themes import ThemeKeywords
+from bot.i18n import Locale
+from bot.posting.publisher import AlertKind, Publisher
+from bot.posting.service import PostingService
+from bot.posting.takes import TakeService, TallyRefresher, tally_loader
 from bot.scheduler import Scheduler
 from bot.status import StatusService
 from bot.store.articles import ArticleStore
 from bot.store.casestudies import CaseStudyStore
 from bot.store.feeds import FeedStore
+from bot.store.guilds import GuildStore
+from bot.store.posting import PostingStore
+from bot.store.takes import TakeStore
 from bot.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -51,6 +60,9 @@ class Core:
     feed_engine: FeedEngine
     casestudies: CaseStudyMaker
     status: StatusService
+    posting: PostingService
+    takes: TakeService
+    tallies: TallyRefresher | None = None
 
     def start_background_jobs(self) -> None:
         """Feed checks every minute and a daily prune, on the scheduler (call inside the loop)."""
@@ -58,11 +70,45 @@ class Core:
         self.scheduler.every("articles:prune", PRUNE_SECONDS, self.prune_articles)
         self.scheduler.start()
 
+    async def start_posting(self, publisher: Publisher) -> None:
+        """Deliver through `publisher` (the platform is connected): scheduled slots, catch-up,
+        the outbox, and the threads' running counts of takes."""
+        self.tallies = TallyRefresher(
+            tally_loader(self.posting.store, self.takes, self._locale_of), publisher.update_tally
+        )
+        self.takes.on_change(self.tallies.request)
+        await self.posting.start(publisher)
+
+    async def stop_posting(self) -> None:
+        if self.tallies is not None:
+            await self.tallies.close()
+        await self.posting.stop()
+
+    async def _locale_of(self, guild_id: int) -> Locale:
+        return (await self.posting.guilds.get(guild_id)).locale
+
     async def refresh_feeds(self) -> CycleReport:
         report = await self.feed_engine.refresh_due()
-        for alert in report.alerts:
-            # Moderators are told through the publisher port once the Discord layer has one.
-            log.warning("feed %s %s: %s", alert.feed_name, alert.kind.value, alert.error or "back to normal")
+        if report.alerts:
+            groups = await self.posting.guilds.configured()
+            for alert in report.alerts:
+                log.warning(
+                    "feed %s %s: %s", alert.feed_name, alert.kind.value, alert.error or "back to normal"
+                )
+                kind = (
+                    AlertKind.FEED_RECOVERED
+                    if alert.kind is FeedAlertKind.RECOVERED
+                    else AlertKind.FEED_FAILING
+                )
+                feed = hashlib.sha1(alert.feed_url.encode()).hexdigest()[:12]
+                for config in groups:
+                    await self.posting.alert(
+                        config,
+                        kind,
+                        f"feed:{feed}:{kind.value}:{datetime.now(UTC):%Y%m%d}",
+                        feed=alert.feed_name,
+                        error=alert.error,
+                    )
         return report
 
     async def prune_articles(self) -> int:
@@ -119,8 +165,17 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
         scheduler = Scheduler()
         pool = WorkerPool(theme_keywords(feeds_file))
         articles = ArticleStore(sessions)
+        posts = PostingStore(sessions)
         async with open_session(limits) as http:
             fetcher = Fetcher(http, limits)
+            maker = CaseStudyMaker(
+                CaseStudyStore(sessions),
+                fetcher,
+                pool.run,
+                theme_keywords(feeds_file),
+                theme_labels(feeds_file),
+                bank,
+            )
             try:
                 yield Core(
                     settings=settings,
@@ -134,15 +189,18 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
                     feed_engine=FeedEngine(
                         feeds, fetcher, pool, settings.database.render_as_string(hide_password=False)
                     ),
-                    casestudies=CaseStudyMaker(
-                        CaseStudyStore(sessions),
-                        fetcher,
-                        pool.run,
-                        theme_keywords(feeds_file),
-                        theme_labels(feeds_file),
-                        bank,
-                    ),
+                    casestudies=maker,
                     status=StatusService(feeds, scheduler),
+                    posting=PostingService(
+                        GuildStore(sessions, settings.default_locale),
+                        posts,
+                        maker,
+                        theme_labels(feeds_file),
+                        scheduler,
+                        # SQLite serves one bot process: what it left half-done is its own to take up.
+                        single_process=engine.dialect.name == "sqlite",
+                    ),
+                    takes=TakeService(TakeStore(sessions), posts),
                 )
             finally:
                 scheduler.shutdown()

@@ -11,11 +11,13 @@ from discord.ext import commands
 
 from bot.i18n import Locale, locale_from, t
 from bot.services import Core
+from cogs.publisher import DiscordPublisher
 from cogs.translator import CatalogueTranslator
+from cogs.views import NotifyButton, TakeButton, UsefulButton
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.veille",)
+EXTENSIONS = ("cogs.veille", "cogs.casestudy", "cogs.takes")
 
 # What the README's invite URL asks for, and nothing more.
 INVITE_PERMISSIONS = discord.Permissions(
@@ -71,9 +73,13 @@ class VeilleBot(commands.Bot):
         )
         self.core = core
         self.background_jobs = background_jobs
+        self.publisher = DiscordPublisher(self)
+        self._posting_started = False
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogueTranslator())
+        # The case studies' buttons, found by their custom id on any message, even after a restart.
+        self.add_dynamic_items(TakeButton, UsefulButton, NotifyButton)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.background_jobs:
@@ -84,6 +90,15 @@ class VeilleBot(commands.Bot):
         log.info("connected as %s (id %s) to %d server(s)", self.user, self.user.id, len(self.guilds))
         if self.application_id is not None and not self.guilds:
             log.info("invite the bot to a server: %s", invite_url(self.application_id))
+        # Posting starts once the servers and channels are known (READY fires again after a
+        # reconnection that could not resume: start once).
+        if self.background_jobs and not self._posting_started:
+            self._posting_started = True
+            await self.core.start_posting(self.publisher)
+
+    async def close(self) -> None:
+        await self.core.stop_posting()
+        await super().close()
 
     def locale_for(self, interaction: discord.Interaction[Any]) -> Locale:
         """The user's language when we speak it, else the server's default."""

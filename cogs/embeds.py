@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import discord
@@ -10,6 +11,8 @@ from bot.casestudy.model import CaseStudy
 from bot.feeds.health import FeedHealth, HealthState, HealthSummary
 from bot.feeds.text import shorten
 from bot.i18n import Locale, t
+from bot.posting.config import GuildConfig, describe_themes
+from bot.posting.model import STANCES, Tally
 from bot.status import StatusReport
 
 # A failing feed takes one line: its name and error are shortened *before* escaping (escaping can
@@ -132,3 +135,78 @@ def _source_value(case: CaseStudy, locale: Locale) -> str:
     if case.fallback_reason:
         line += "\n" + t("casestudy.from_feed", locale)
     return line
+
+
+THREAD_NAME_MAX = 100  # Discord's limit for a thread's name
+
+
+def thread_name(title: str) -> str:
+    """A thread is named after the article (plain text: Discord shows thread names verbatim)."""
+    name = shorten(" ".join(title.split()), THREAD_NAME_MAX)
+    return name or "…"
+
+
+def questions_text(case: CaseStudy, locale: Locale) -> str:
+    """The thread's first message: the questions to discuss, then how to give one's take.
+    At most 3 × 330 + ~300 characters: within a message's 2,000."""
+    lines = [f"**{t('casestudy.questions', locale)}**"]
+    lines += [f"{n}. {fit(question, 330)}" for n, question in enumerate(case.questions, start=1)]
+    lines += ["", t("casestudy.how_to_take", locale)]
+    return "\n".join(lines)
+
+
+def tally_text(tally: Tally | None, locale: Locale) -> str:
+    """ "📊 12 takes: 5 agree, 4 nuanced, 3 disagree" (hidden takes are not counted)."""
+    if tally is None or tally.total == 0:
+        return t("tally.none", locale)
+    parts = ", ".join(t(f"tally.{stance}", locale, count=tally.counts.get(stance, 0)) for stance in STANCES)
+    return t("tally.line", locale, count=tally.total, parts=parts)
+
+
+def setup_embed(
+    config: GuildConfig,
+    next_post: datetime | None,
+    theme_labels: Mapping[str, Mapping[str, str]],
+    locale: Locale,
+) -> discord.Embed:
+    embed = discord.Embed(title=t("setup.title", locale), colour=COLOUR)
+    for name, value in setup_fields(config, next_post, theme_labels, locale):
+        embed.add_field(name=name, value=value, inline=False)
+    return embed
+
+
+def setup_fields(
+    config: GuildConfig,
+    next_post: datetime | None,
+    theme_labels: Mapping[str, Mapping[str, str]],
+    locale: Locale,
+) -> list[tuple[str, str]]:
+    """The group's set-up, one (name, value) per line of `/veille setup` and `/veille status`."""
+    if config.channel_id is None:
+        return [(t("setup.channel", locale), t("setup.not_set_up", locale))]
+    days = ", ".join(t(f"days.{day}", locale) for day in config.days.split(","))
+    themes = (
+        fit(describe_themes(config.themes, theme_labels, locale), 1000)
+        if config.themes
+        else t("setup.all_themes", locale)
+    )
+    fields = [
+        (t("setup.channel", locale), f"<#{config.channel_id}>"),
+        (
+            t("setup.schedule", locale),
+            t("setup.schedule_value", locale, days=days, time=config.at, tz=config.timezone),
+        ),
+        (t("setup.next_post", locale), timestamp(next_post, locale)),
+        (t("setup.language", locale), t(f"setup.language_{config.locale}", locale)),
+        (t("setup.themes", locale), themes),
+        (t("setup.anonymous", locale), t("setup.yes" if config.anonymous_takes else "setup.no", locale)),
+        (
+            t("setup.notify", locale),
+            f"<@&{config.notify_role_id}>" if config.ping_role_id else t("setup.no", locale),
+        ),
+    ]
+    if config.moderator_role_id:
+        fields.append((t("setup.moderators", locale), f"<@&{config.moderator_role_id}>"))
+    if config.paused_reason:
+        fields.append((t("setup.paused", locale), fit(config.paused_reason, 900)))
+    return fields

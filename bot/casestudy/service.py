@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -79,12 +79,18 @@ class CaseStudyMaker:
         return await self._store.has_candidates(self._clock())
 
     async def next(
-        self, preferences: Preferences, guild_id: int | None = None, tries: int = TRIES
+        self,
+        preferences: Preferences,
+        guild_id: int | None = None,
+        tries: int = TRIES,
+        exclude: Collection[int] = (),
     ) -> Proposal:
-        """The best candidate that makes a case study for the group (`guild_id`: its history)."""
+        """The best candidate that makes a case study for the group (`guild_id`: its history),
+        other than the articles in `exclude` (a moderator asked for another one)."""
         now = self._clock()
         history = await self._store.history(guild_id) if guild_id is not None else []
-        ranked = rank(await self._store.candidates(now), history, preferences, now)
+        candidates = [c for c in await self._store.candidates(now) if c.article_id not in exclude]
+        ranked = rank(candidates, history, preferences, now)
         context = await self._context(preferences)
         attempts: list[Attempt] = []
         for entry in ranked[:tries]:

@@ -64,8 +64,16 @@ class Guild(Timestamped, Base):
     themes: Mapped[list[Any]] = mapped_column(default=list)  # empty: every theme of feeds.toml
     anonymous_takes: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_role_id: Mapped[int | None] = mapped_column(BigInteger)
+    notify_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where moderators are told about problems (posting paused, a feed down); None: the server's
+    # system channel, else the owner's DMs.
+    alerts_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Replies in a case study's thread count as takes (needs the Message Content intent).
+    replies_as_takes: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set when posting stopped on a permanent error (missing permission, deleted channel).
     paused_reason: Mapped[str | None] = mapped_column(Text)
+    # The next scheduled slot a moderator chose to skip ("2026-11-25T12:30"), if any.
+    skip_slot: Mapped[str | None] = mapped_column(String(40))
 
 
 class Feed(Timestamped, Base):
@@ -145,20 +153,35 @@ class CaseStudy(Timestamped, Base):
     """A case study built for a guild from an article, and where it was posted."""
 
     __tablename__ = "case_studies"
-    __table_args__ = (UniqueConstraint("guild_id", "article_id"),)
+    # One case study per slot: a slot fired twice (a restart, two processes) fills it once.
+    __table_args__ = (UniqueConstraint("guild_id", "article_id"), UniqueConstraint("guild_id", "slot"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"), index=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="RESTRICT"))
     theme: Mapped[str] = mapped_column(String(40))
     language: Mapped[str] = mapped_column(String(5))
-    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft|posted|skipped|deleted
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|posted|deleted
     content: Mapped[dict[str, Any]] = mapped_column(default=dict)
     slot: Mapped[str | None] = mapped_column(String(40))  # the schedule slot it filled, if any
     channel_id: Mapped[int | None] = mapped_column(BigInteger)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     thread_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    tally_message_id: Mapped[int | None] = mapped_column(BigInteger)  # the running count of takes
     posted_at: Mapped[datetime | None]
+    requested_by: Mapped[int | None] = mapped_column(BigInteger)  # the moderator of a /casestudy
+
+
+class UsefulVote(Base):
+    """A student found a case study useful (one vote each); the selection and digest read these."""
+
+    __tablename__ = "useful_votes"
+
+    case_study_id: Mapped[int] = mapped_column(
+        ForeignKey("case_studies.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Take(Timestamped, Base):
