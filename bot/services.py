@@ -192,7 +192,7 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
                     casestudies=maker,
                     status=StatusService(feeds, scheduler),
                     posting=PostingService(
-                        GuildStore(sessions, settings.default_locale),
+                        GuildStore(sessions, settings.default_locale, settings.default_timezone),
                         posts,
                         maker,
                         theme_labels(feeds_file),

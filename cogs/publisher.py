@@ -140,6 +140,8 @@ class DiscordPublisher:
         message_id = progress.get("message_id")
         if message_id is None and progress.resumed:
             message_id = await self._find_in_history(channel, post.case_study_id)
+            if message_id is not None:
+                await progress.record(channel_id=channel.id, message_id=message_id)
         if message_id is None:
             async with self._call("posting the case study", "send_messages"):
                 message = await channel.send(

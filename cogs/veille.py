@@ -59,7 +59,10 @@ class Veille(
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="setup", description=text("cmd.veille.setup.description"))
-    @app_commands.describe(**{name: text(f"cmd.veille.setup.{name}") for name in SETUP_OPTIONS})
+    # The `at` parameter is shown as "time" (`time` would shadow the module in the signature).
+    @app_commands.describe(
+        **{"at" if n == "time" else n: text(f"cmd.veille.setup.{n}") for n in SETUP_OPTIONS}
+    )
     @app_commands.rename(at="time")
     async def setup(
         self,

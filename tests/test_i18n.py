@@ -37,6 +37,8 @@ def test_locale_from_platform_tags(tag: str | None, expected: str) -> None:
 def test_plural_forms_and_placeholders() -> None:
     assert t("status.more", "fr", count=1) == "… et 1 autre"
     assert t("status.more", "fr", count=4) == "… et 4 autres"
+    assert t("tally.nuanced", "fr", count=0) == "0 nuancé"  # French: 0 is singular
+    assert t("tally.line", "en", count=0, parts="") == "📊 0 takes: "
     assert t("status.footer", "en", version="1.2.3") == "veille-bot 1.2.3"
 
 

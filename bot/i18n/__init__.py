@@ -55,10 +55,17 @@ def t(key: str, locale: Locale | None = None, /, *, count: int | None = None, **
     if value is None:
         raise KeyError(f"missing translation {key!r} in the {locale!r} catalogue")
     if isinstance(value, Mapping):
-        value = value["one" if count == 1 else "other"]
+        value = value["one" if _is_one(locale, count) else "other"]
     if count is not None:
         params.setdefault("count", count)
     return str(value).format(**params)
+
+
+def _is_one(locale: Locale, count: int | None) -> bool:
+    """CLDR's plural rule: French counts 0 and 1 as one ("0 avis nuancé"), English only 1."""
+    if count is None:
+        return False
+    return count in (0, 1) if locale == "fr" else count == 1
 
 
 @cache

@@ -91,7 +91,7 @@ class PostingService:
     async def start(self, publisher: Publisher) -> None:
         """Schedule every group, take up what a previous run left, catch up missed slots, deliver."""
         if self._single_process:
-            released = await self.store.release_orphans()
+            released = await self.store.release_orphans(self._clock())
             if released:
                 log.info("taking up %d post(s) interrupted by the last stop", released)
         configured = await self.guilds.configured()

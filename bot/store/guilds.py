@@ -12,15 +12,22 @@ from bot.posting.config import GuildConfig
 
 
 class GuildStore:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], default_locale: Locale) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], default_locale: Locale, default_timezone: str
+    ) -> None:
         self._sessions = sessions
         self._default_locale = default_locale
+        self._default_timezone = default_timezone
 
     async def get(self, guild_id: int) -> GuildConfig:
         """The group's setup; a group never set up gets the defaults (nothing is written)."""
         async with self._sessions() as session:
             row = await session.get(Guild, guild_id)
-        return self._config(row) if row else GuildConfig(guild_id, locale=self._default_locale)
+        return (
+            self._config(row)
+            if row
+            else GuildConfig(guild_id, locale=self._default_locale, timezone=self._default_timezone)
+        )
 
     async def configured(self) -> list[GuildConfig]:
         """Groups with a case-study channel (paused ones included)."""

@@ -237,11 +237,13 @@ class PostingStore:
                 row.id, row.key, row.kind, row.guild_id, dict(row.payload), dict(row.result), row.attempts
             )
 
-    async def release_orphans(self) -> int:
+    async def release_orphans(self, now: datetime) -> int:
         """Make every item left `sending` due now (a single-process deployment just restarted)."""
         async with write_transaction(self._sessions) as session:
             released = await session.execute(
-                update(OutboxItem).where(OutboxItem.status == SENDING).values(status=PENDING)
+                update(OutboxItem)
+                .where(OutboxItem.status == SENDING)
+                .values(status=PENDING, next_attempt_at=now)
             )
             return int(released.rowcount)  # type: ignore[attr-defined]
 

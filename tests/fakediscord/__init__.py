@@ -2,7 +2,8 @@
 
 from tests.fakediscord.faults import Faults
 from tests.fakediscord.interactions import CommandNotAvailable, InteractionRecord
-from tests.fakediscord.server import FakeDiscord, RecordedRequest
+from tests.fakediscord.rest import RecordedRequest
+from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.world import Channel, Guild, Member, Message, Role, User, World
 
 __all__ = [

@@ -27,6 +27,7 @@ class Fault:
     retry_after: float | None = None
     is_global: bool = False
     delay: float = 0.0
+    hold: float = 0.0
     hits: int = field(default=0, init=False)
 
     def matches(self, method: str, path: str) -> bool:
@@ -46,17 +47,21 @@ class Fault:
     def headers(self) -> dict[str, str]:
         if self.status != 429:
             return {}
-        retry = str(self.retry_after or 0.1)
-        # Discord's own 429s pass through its proxy and carry `Via`; discord.py treats a 429 without it
-        # as a Cloudflare ban and does not retry.
-        headers = {
-            "Retry-After": retry,
-            "X-RateLimit-Scope": "global" if self.is_global else "user",
-            "Via": "1.1 google",
-        }
-        if self.is_global:
-            headers["X-RateLimit-Global"] = "true"
-        return headers
+        return rate_limit_headers(self.retry_after or 0.1, is_global=self.is_global)
+
+
+def rate_limit_headers(retry_after: float, *, is_global: bool) -> dict[str, str]:
+    """The headers of one of Discord's 429 answers."""
+    # Discord's own 429s pass through its proxy and carry `Via`; discord.py treats a 429 without it
+    # as a Cloudflare ban and does not retry.
+    headers = {
+        "Retry-After": f"{retry_after:.3f}".rstrip("0").rstrip("."),
+        "X-RateLimit-Scope": "global" if is_global else "user",
+        "Via": "1.1 google",
+    }
+    if is_global:
+        headers["X-RateLimit-Global"] = "true"
+    return headers
 
 
 class Faults:
@@ -74,11 +79,14 @@ class Faults:
         retry_after: float | None = None,
         is_global: bool = False,
         delay: float = 0.0,
+        hold: float = 0.0,
     ) -> Fault:
         """Answer the next `times` requests matching `method` and the `path` regex with `status`.
 
         `path` is matched against the path after the API prefix, e.g. r"/channels/\\d+/messages".
-        `status=200` with a `delay` makes a slow but successful answer.
+        `status=200` with a `delay` makes a slow but successful answer; with `hold`, Discord does
+        what was asked, then keeps the answer back for `hold` seconds (or until the server stops),
+        as when a connection dies after Discord acted: the bot cannot know whether it did.
         """
         fault = Fault(
             method.upper(),
@@ -89,6 +97,7 @@ class Faults:
             retry_after=retry_after,
             is_global=is_global,
             delay=delay,
+            hold=hold,
         )
         self._rules.append(fault)
         return fault

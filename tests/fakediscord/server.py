@@ -1,24 +1,27 @@
 """A Discord-compatible REST + gateway server on 127.0.0.1 for wire-level tests of the real bot.
 
 The real discord.py client connects to it through DISCORD_API_BASE / DISCORD_GATEWAY_URL. Tests
-build a `World`, start the server, start the bot, then act as users (`slash`) and assert on what the
-server received (`requests`, the messages in `world`, each interaction's `response`).
+build a `World`, start the server, start the bot, then act as users (`slash`, `click`, `say`… in
+users.py) and assert on what the server received (`requests`, the messages in `world`, each
+interaction's `response`). REST routes live in one module per resource (messages, threads,
+channels, roles, reactions); this one holds the life cycle, the gateway, authentication, the global
+rate limit, commands and interaction callbacks.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from tests.fakediscord.faults import ERROR_BODIES, Faults
+from tests.fakediscord.channels import Channels
+from tests.fakediscord.faults import Faults, rate_limit_headers
 from tests.fakediscord.gateway import (
     HEARTBEAT,
     HEARTBEAT_ACK,
@@ -36,59 +39,40 @@ from tests.fakediscord.interactions import (
     CHANNEL_MESSAGE,
     DEFERRED_CHANNEL_MESSAGE,
     DEFERRED_UPDATE,
+    MESSAGE_COMPONENT,
     MODAL,
+    MODAL_SUBMIT,
     UPDATE_MESSAGE,
-    CommandNotAvailable,
     InteractionRecord,
-    command_data,
 )
-from tests.fakediscord.world import (
-    SEND_MESSAGES,
-    SEND_MESSAGES_IN_THREADS,
-    VIEW_CHANNEL,
-    Channel,
-    Guild,
-    Message,
-    User,
-    World,
+from tests.fakediscord.messages import Messages, check_not_empty
+from tests.fakediscord.ratelimit import GlobalRateLimit
+from tests.fakediscord.reactions import Reactions
+from tests.fakediscord.rest import (
+    API_PREFIX,
+    RECORD,
+    DiscordError,
+    Handler,
+    RecordedRequest,
+    Route,
+    body_of,
+    discord_error,
+    error_response,
+    json_response,
 )
+from tests.fakediscord.roles import Roles
+from tests.fakediscord.threads import Threads
+from tests.fakediscord.users import UserActions
+from tests.fakediscord.world import Message, World
 
 log = logging.getLogger(__name__)
 
-API_PREFIX = "/api/v10"
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+class FakeDiscord(UserActions):
+    """The fake Discord. `global_limit` (requests per second, None: none) turns on Discord's global
+    rate limit for the bot's REST requests; `rate_limited` counts the 429 it answered, and
+    `peak_rate` is the most bot requests received (answered or refused) in any one-second window."""
 
-@dataclass
-class RecordedRequest:
-    method: str
-    path: str
-    query: dict[str, str]
-    json: Any
-    files: dict[str, bytes]
-    status: int = 0
-
-
-RECORD = web.RequestKey("record", RecordedRequest)
-
-
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    # discord.py decodes a body as JSON only when Content-Type is exactly "application/json".
-    return web.Response(
-        body=json.dumps(data).encode(),
-        status=status,
-        headers={"Content-Type": "application/json", **(headers or {})},
-    )
-
-
-def _error(status: int, message: str | None = None, code: int = 0) -> web.Response:
-    body = dict(ERROR_BODIES.get(status, {"message": str(status), "code": code}))
-    if message:
-        body = {"message": message, "code": code}
-    return json_response(body, status)
-
-
-class FakeDiscord:
     def __init__(self, world: World | None = None) -> None:
         self.world = world or World()
         self.faults = Faults()
@@ -97,9 +81,25 @@ class FakeDiscord:
         self.sessions: list[GatewaySession] = []
         self.interactions: dict[str, InteractionRecord] = {}
         self.commands: dict[int | None, list[dict[str, Any]]] = {}  # guild id (None: global)
+        self.global_limit: int | None = None
+        self._limit = GlobalRateLimit()
+        self.messages = Messages(self)
+        self.threads = Threads(self)
+        self.channels = Channels(self)
+        self.roles = Roles(self)
+        self.reactions = Reactions(self)
         self._changed = asyncio.Condition()
+        self._stopping = asyncio.Event()  # releases the answers a fault holds back
         self._runner: web.AppRunner | None = None
         self.port = 0
+
+    @property
+    def rate_limited(self) -> int:
+        return self._limit.rate_limited
+
+    @property
+    def peak_rate(self) -> int:
+        return self._limit.peak_rate
 
     # ── life cycle ──────────────────────────────────────────────────────────────────────────────
 
@@ -122,6 +122,7 @@ class FakeDiscord:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        self._stopping.set()
         for session in self.sessions:
             if session.open:
                 await session.ws.close()
@@ -212,6 +213,7 @@ class FakeDiscord:
             await session.ws.close(code=4014, message=b"Disallowed intent(s).")
             return
         session.intents = intents
+        session.user_id = self.world.bot.id
         session.session_id = secrets.token_hex(16)
         session.identified = True
         await session.dispatch(
@@ -236,66 +238,10 @@ class FakeDiscord:
             return
         session.session_id, session.sequence = previous.session_id, previous.sequence
         session.intents, session.identified = previous.intents, True
+        session.user_id = previous.user_id
         previous.session_id = None
         await session.dispatch("RESUMED", {})
         await self.changed()
-
-    # ── acting as users ─────────────────────────────────────────────────────────────────────────
-
-    async def slash(
-        self,
-        user: User,
-        channel: Channel,
-        command: str,
-        *,
-        locale: str = "fr",
-        **options: Any,
-    ) -> InteractionRecord:
-        """Run `/command sub …` as `user` in `channel`, as the Discord client would.
-
-        Fails like Discord's client when the bot never published the command or the user lacks the
-        command's default permissions.
-        """
-        path = command.split()
-        located = self.world.channel(channel.id)
-        guild = located[0] if located else None
-        registered = self._published(path[0], guild)
-        if guild is not None:
-            required = int(registered.get("default_member_permissions") or 0)
-            if required and guild.permissions_of(user.id, channel.id) & required != required:
-                raise CommandNotAvailable(f"/{path[0]} is hidden from {user.username}")
-        data = command_data(registered, path, options, guild)
-        return await self._send_interaction(APPLICATION_COMMAND, user, guild, channel, data, locale)
-
-    def _published(self, name: str, guild: Guild | None) -> dict[str, Any]:
-        scopes = ([guild.id] if guild else []) + [None]
-        for scope in scopes:
-            for registered in self.commands.get(scope, []):
-                if registered["name"] == name:
-                    return registered
-        raise CommandNotAvailable(f"/{name} was never published (run the bot's command sync)")
-
-    async def _send_interaction(
-        self, kind: int, user: User, guild: Guild | None, channel: Channel, data: dict[str, Any], locale: str
-    ) -> InteractionRecord:
-        record = InteractionRecord(
-            id=self.world.ids.next(),
-            token=secrets.token_urlsafe(24),
-            type=kind,
-            user=user,
-            guild=guild,
-            channel=channel,
-            data=data,
-            locale=locale,
-        )
-        self.interactions[record.token] = record
-        permissions = guild.permissions_of(user.id, channel.id) if guild else 0
-        bot_permissions = guild.permissions_of(self.world.bot.id, channel.id) if guild else 0
-        record.loop_time_sent = asyncio.get_running_loop().time()
-        await self.dispatch(
-            "INTERACTION_CREATE", record.payload(self.world.application.id, permissions, bot_permissions)
-        )
-        return record
 
     # ── REST ────────────────────────────────────────────────────────────────────────────────────
 
@@ -310,8 +256,8 @@ class FakeDiscord:
         request[RECORD] = recorded
         try:
             response = await self._answer(request, path, handler)
-        except web.HTTPException as exc:
-            response = exc
+        except DiscordError as error:
+            response = error.response
         recorded.status = response.status
         await self.changed()
         return response
@@ -321,7 +267,13 @@ class FakeDiscord:
         token_route = path.startswith(("/interactions/", "/webhooks/"))
         expected = f"Bot {self.world.application.token}"
         if not token_route and request.headers.get("Authorization") != expected:
-            return _error(401)
+            return error_response(401)
+        if not token_route:
+            # Discord's global limit counts bot-authenticated requests; interactions are exempt.
+            retry_after = self._limit.admit(asyncio.get_running_loop().time(), self.global_limit)
+            if retry_after is not None:
+                body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": True}
+                return json_response(body, 429, rate_limit_headers(retry_after, is_global=True))
         fault = self.faults.take(request.method, path)
         if fault is not None:
             if fault.delay:
@@ -331,12 +283,16 @@ class FakeDiscord:
         if request.match_info.http_exception is not None:
             self.unhandled.append(f"{request.method} {path}")
             log.warning("fake Discord has no route for %s %s", request.method, path)
-            return _error(404, "404: Not Found")
-        return await handler(request)
+            return error_response(404, "404: Not Found")
+        response = await handler(request)
+        if fault is not None and fault.hold:
+            await self.changed()  # what Discord did is visible while its answer is held back
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), fault.hold)
+        return response
 
     def _add_rest_routes(self, app: web.Application) -> None:
-        p = API_PREFIX
-        routes = [
+        routes: list[Route] = [
             ("GET", "/gateway", self._get_gateway),
             ("GET", "/gateway/bot", self._get_gateway),
             ("GET", "/users/@me", self._get_me),
@@ -351,14 +307,11 @@ class FakeDiscord:
             ("GET", "/webhooks/{app}/{token}/messages/{message}", self._get_webhook_message),
             ("PATCH", "/webhooks/{app}/{token}/messages/{message}", self._edit_webhook_message),
             ("DELETE", "/webhooks/{app}/{token}/messages/{message}", self._delete_webhook_message),
-            ("GET", "/channels/{channel}", self._get_channel),
-            ("POST", "/channels/{channel}/messages", self._post_message),
-            ("GET", "/channels/{channel}/messages/{message}", self._get_message),
-            ("PATCH", "/channels/{channel}/messages/{message}", self._edit_message),
-            ("DELETE", "/channels/{channel}/messages/{message}", self._delete_message),
         ]
+        for group in (self.messages, self.threads, self.channels, self.roles, self.reactions):
+            routes.extend(group.routes())
         for method, path, handler in routes:
-            app.router.add_route(method, p + path, handler)
+            app.router.add_route(method, API_PREFIX + path, handler)
 
     async def _get_gateway(self, request: web.Request) -> web.Response:
         return json_response(
@@ -411,32 +364,40 @@ class FakeDiscord:
     def _interaction(self, token: str) -> InteractionRecord:
         record = self.interactions.get(token)
         if record is None:
-            raise web.HTTPNotFound(
-                body=json.dumps({"message": "Unknown interaction", "code": 10062}),
-                content_type="application/json",
-            )
+            raise discord_error(404, "Unknown interaction", 10062)
         return record
 
     async def _interaction_callback(self, request: web.Request) -> web.Response:
         record = self._interaction(request.match_info["token"])
         if record.callback is not None:
-            return _error(400, "Interaction has already been acknowledged.", 40060)
-        body = request[RECORD].json
+            return error_response(400, "Interaction has already been acknowledged.", 40060)
+        body = body_of(request)
+        kind, data = body["type"], body.get("data") or {}
+        files = request[RECORD].files
+        if kind == CHANNEL_MESSAGE:
+            check_not_empty(data, files)
+        # Updating a message answers only a component (or a modal opened from one); discord.py also
+        # acknowledges any modal submit with a deferred update, which Discord accepts.
+        if (kind == UPDATE_MESSAGE and record.message is None) or (
+            kind == DEFERRED_UPDATE and record.type not in (MESSAGE_COMPONENT, MODAL_SUBMIT)
+        ):
+            raise discord_error(400, "This interaction has no message to update", 50035)
+        if kind == MODAL and record.type not in (APPLICATION_COMMAND, MESSAGE_COMPONENT):
+            raise discord_error(400, "A modal cannot answer a modal submit or an autocomplete", 50035)
         record.callback = body
         record.loop_time_answered = asyncio.get_running_loop().time()
-        kind, data = body["type"], body.get("data") or {}
         message: Message | None = None
         if kind in (CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE):
-            message = self._new_message(
-                record.channel, self.world.bot, data, request[RECORD].files, interaction=record
-            )
+            message = self.messages.create(record.channel, self.world.bot, data, files, interaction=record)
             record.original = message
             if not message.ephemeral:
-                await self._publish_message(message)
+                await self.messages.publish(message)
         elif kind in (UPDATE_MESSAGE, DEFERRED_UPDATE):
-            message = self.world.messages.get(int(record.data.get("message_id", 0) or 0))
+            # Answering a component by updating its message: "@original" now means that message.
+            message = record.original = record.message
             if message is not None and kind == UPDATE_MESSAGE:
-                self._apply_edit(message, data, request[RECORD].files)
+                self.messages.edit(message, data, files)
+                await self.messages.announce_edit(message)
         record.answered.set()
         answer: dict[str, Any] = {
             "interaction": {
@@ -455,23 +416,20 @@ class FakeDiscord:
 
     async def _followup(self, request: web.Request) -> web.Response:
         record = self._interaction(request.match_info["token"])
-        message = self._new_message(
-            record.channel, self.world.bot, request[RECORD].json, request[RECORD].files, interaction=record
-        )
+        data, files = body_of(request), request[RECORD].files
+        check_not_empty(data, files)
+        message = self.messages.create(record.channel, self.world.bot, data, files, interaction=record)
         record.followups.append(message)
         if not message.ephemeral:
-            await self._publish_message(message)
+            await self.messages.publish(message)
         return json_response(message.payload())
 
     def _webhook_message(self, request: web.Request) -> tuple[InteractionRecord, Message]:
         record = self._interaction(request.match_info["token"])
         key = request.match_info["message"]
         message = record.original if key == "@original" else self.world.messages.get(int(key))
-        if message is None:
-            raise web.HTTPNotFound(
-                body=json.dumps({"message": "Unknown Message", "code": 10008}),
-                content_type="application/json",
-            )
+        if message is None or message.id not in self.world.messages:
+            raise discord_error(404, "Unknown Message", 10008)
         return record, message
 
     async def _get_webhook_message(self, request: web.Request) -> web.Response:
@@ -480,127 +438,15 @@ class FakeDiscord:
 
     async def _edit_webhook_message(self, request: web.Request) -> web.Response:
         _, message = self._webhook_message(request)
-        self._apply_edit(message, request[RECORD].json, request[RECORD].files)
-        if not message.ephemeral:
-            await self.dispatch("MESSAGE_UPDATE", message.payload())
+        self.messages.edit(message, body_of(request), request[RECORD].files)
+        await self.messages.announce_edit(message)
         return json_response(message.payload())
 
     async def _delete_webhook_message(self, request: web.Request) -> web.Response:
         _, message = self._webhook_message(request)
-        self.world.messages.pop(message.id, None)
+        located = self.world.channel(message.channel_id)
+        await self.messages.delete(message, located[1] if located else None)
         return web.Response(status=204)
-
-    # channels and messages
-
-    def _channel(self, request: web.Request) -> tuple[Guild, Channel]:
-        located = self.world.channel(int(request.match_info["channel"]))
-        if located is None:
-            raise web.HTTPNotFound(body=json.dumps(ERROR_BODIES[404]), content_type="application/json")
-        return located
-
-    def _require(self, guild: Guild, channel: Channel, permission: int) -> None:
-        if guild.permissions_of(self.world.bot.id, channel.id) & permission != permission:
-            raise web.HTTPForbidden(body=json.dumps(ERROR_BODIES[403]), content_type="application/json")
-
-    async def _get_channel(self, request: web.Request) -> web.Response:
-        _, channel = self._channel(request)
-        return json_response(channel.payload())
-
-    async def _post_message(self, request: web.Request) -> web.Response:
-        guild, channel = self._channel(request)
-        send = SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES
-        self._require(guild, channel, VIEW_CHANNEL | send)
-        message = self._new_message(channel, self.world.bot, request[RECORD].json, request[RECORD].files)
-        await self._publish_message(message)
-        return json_response(message.payload())
-
-    def _message(self, request: web.Request) -> Message:
-        _, channel = self._channel(request)
-        message = self.world.messages.get(int(request.match_info["message"]))
-        if message is None or message.channel_id != channel.id:
-            raise web.HTTPNotFound(
-                body=json.dumps({"message": "Unknown Message", "code": 10008}),
-                content_type="application/json",
-            )
-        return message
-
-    async def _get_message(self, request: web.Request) -> web.Response:
-        return json_response(self._message(request).payload())
-
-    async def _edit_message(self, request: web.Request) -> web.Response:
-        message = self._message(request)
-        if message.author.id != self.world.bot.id:
-            return _error(403, "Cannot edit a message authored by another user", 50005)
-        self._apply_edit(message, request[RECORD].json, request[RECORD].files)
-        await self.dispatch("MESSAGE_UPDATE", message.payload())
-        return json_response(message.payload())
-
-    async def _delete_message(self, request: web.Request) -> web.Response:
-        message = self._message(request)
-        del self.world.messages[message.id]
-        await self.dispatch(
-            "MESSAGE_DELETE",
-            {"id": str(message.id), "channel_id": str(message.channel_id), "guild_id": str(message.guild_id)},
-        )
-        return web.Response(status=204)
-
-    # message helpers
-
-    def _new_message(
-        self,
-        channel: Channel,
-        author: User,
-        data: dict[str, Any],
-        files: dict[str, bytes],
-        interaction: InteractionRecord | None = None,
-    ) -> Message:
-        message = Message(
-            id=self.world.ids.next(),
-            channel_id=channel.id,
-            author=author,
-            guild_id=channel.guild_id,
-            webhook_id=self.world.application.id if interaction else None,
-            type=20 if interaction and interaction.type == APPLICATION_COMMAND else 0,
-        )
-        self._apply_edit(message, data, files, edited=False)
-        self.world.messages[message.id] = message
-        return message
-
-    def _apply_edit(
-        self, message: Message, data: dict[str, Any], files: dict[str, bytes], edited: bool = True
-    ) -> None:
-        if "content" in data:
-            message.content = data["content"] or ""
-        if "embeds" in data:
-            message.embeds = data["embeds"] or []
-        if "components" in data:
-            message.components = data["components"] or []
-        if "flags" in data and data["flags"] is not None:
-            message.flags = int(data["flags"])
-        if "allowed_mentions" in data:
-            message.allowed_mentions = data["allowed_mentions"]
-        if "attachments" in data or files:
-            message.attachments = []
-            for index, (name, content) in enumerate(files.items()):
-                message.files[name] = content
-                message.attachments.append(
-                    {
-                        "id": str(self.world.ids.next()),
-                        "filename": name,
-                        "size": len(content),
-                        "url": f"http://127.0.0.1:{self.port}/attachments/{message.id}/{name}",
-                        "proxy_url": f"http://127.0.0.1:{self.port}/attachments/{message.id}/{name}",
-                        "content_type": "image/png" if name.endswith(".png") else "application/octet-stream",
-                        "ephemeral": message.ephemeral,
-                        "flags": 0,
-                        "position": index,
-                    }
-                )
-        if edited:
-            message.edited_at = datetime.now(UTC)
-
-    async def _publish_message(self, message: Message) -> None:
-        await self.dispatch("MESSAGE_CREATE", message.payload())
 
 
 async def _read_body(request: web.Request) -> tuple[Any, dict[str, bytes]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +88,13 @@ class RunningBot:
     async def shutdown(self) -> None:
         self.stop.set()
         await asyncio.wait_for(self.task, timeout=15)
+
+    async def crash(self) -> None:
+        """Stop the bot mid-flight, as a killed process would: whatever it was awaiting never
+        completes (the database keeps only what was committed before)."""
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
 
 
 async def start_bot(demo: DemoServer, settings: Settings) -> RunningBot:

@@ -46,7 +46,9 @@ async def test_status_follows_an_english_speaking_user(
         "Feeds followed (23)",
         "Next case study",
         "Next digest",
+        "Channel",
     ]
+    assert embed["fields"][-1]["value"].startswith("Not set up yet")
 
 
 async def test_status_falls_back_to_the_default_language(demo: DemoServer, running_bot: RunningBot) -> None:

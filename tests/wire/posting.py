@@ -1,0 +1,159 @@
+"""What the posting tests need around the bot: article pages on a local web server, fresh articles
+and a set-up group in the bot's real database, and ways to find what the bot posted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.config.settings import Settings
+from bot.db.engine import sessionmaker, write_transaction
+from bot.db.models import Article, Feed, Guild, OutboxItem
+from bot.db.models import CaseStudy as CaseStudyRow
+from bot.services import open_database
+from tests.fakediscord import Channel, Message
+from tests.fakediscord.world import World
+from tests.feedserver import FeedServer
+
+PARAGRAPHS = [
+    "Les recruteurs regardent désormais les CV vidéo avant même de lire une lettre de motivation.",
+    "Selon une enquête publiée lundi, 45 % des recruteurs ont déjà reçu une candidature vidéo. "
+    "Ils sont deux fois plus nombreux qu'il y a trois ans à la demander pour un premier entretien.",
+    "Pour les jeunes diplômés, le CV vidéo est une occasion de montrer leur personnalité. "
+    "Les écoles organisent des ateliers pour apprendre à tourner une vidéo de présentation.",
+    "Mais le format inquiète aussi : certains candidats craignent d'être jugés sur leur apparence. "
+    "Les spécialistes du recrutement conseillent de rester sobre et de parler de ses compétences.",
+    "Le CV vidéo ne remplace pas le CV classique, rappellent les cabinets de recrutement interrogés.",
+]
+TITLES = [
+    "Le CV vidéo séduit les recruteurs",
+    "Les candidatures vidéo se multiplient chez les jeunes diplômés",
+    "CV vidéo : les conseils des recruteurs pour bien se présenter",
+    "Le CV vidéo, nouvelle étape du recrutement des stagiaires",
+]
+
+
+def article_page(title: str, paragraphs: list[str]) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f"<html lang='fr'><head><title>{title}</title></head><body>"
+        f"<article><h1>{title}</h1>{body}</article></body></html>"
+    )
+
+
+@dataclass
+class Seeded:
+    article_ids: list[int] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+
+
+async def seed_articles(
+    settings: Settings, pages: FeedServer, count: int = 3, *, prefix: str = "a"
+) -> Seeded:
+    """`count` fresh French articles about video CVs, each with its page on `pages`."""
+    seeded = Seeded()
+    now = datetime.now(UTC)
+    async with open_database(settings) as engine:
+        sessions = sessionmaker(engine)
+        async with write_transaction(sessions) as session:
+            feed_url = pages.url(f"/{prefix}-feed.xml")
+            feed = (await session.scalars(select(Feed).where(Feed.url == feed_url))).first()
+            if feed is None:
+                # "suggested": feeds.toml does not manage it; checked next in a year (never in a test).
+                feed = Feed(
+                    url=feed_url,
+                    name="Le Blog de l'emploi",
+                    language="fr",
+                    origin="suggested",
+                    next_check_at=now + timedelta(days=365),
+                )
+                session.add(feed)
+                await session.flush()
+            for index in range(count):
+                title = f"{TITLES[index % len(TITLES)]} ({prefix}{index})"
+                url = pages.serve(
+                    f"/{prefix}{index}",
+                    article_page(title, PARAGRAPHS),
+                    content_type="text/html; charset=utf-8",
+                )
+                article = Article(
+                    feed_id=feed.id,
+                    guid=url,
+                    url=url,
+                    title=title,
+                    summary=" ".join(PARAGRAPHS[:2]),
+                    language="fr",
+                    published_at=now - timedelta(hours=1 + index),
+                    first_seen_at=now,
+                    fingerprint=f"{prefix}-{index}",
+                    theme_scores={"video-cv": 3.0, "recruiters-social-media": 1.0},
+                )
+                session.add(article)
+                await session.flush()
+                seeded.article_ids.append(article.id)
+                seeded.urls.append(url)
+    return seeded
+
+
+async def seed_group(
+    settings: Settings,
+    guild_id: int,
+    channel_id: int,
+    *,
+    slot_minutes_ago: int = 5,
+    **columns: Any,
+) -> None:
+    """A group whose daily slot passed `slot_minutes_ago` minutes ago, set up a week ago (so the
+    bot's catch-up at start fills it); with a negative value the slot is ahead and the group was
+    set up just now (nothing to catch up)."""
+    zone = ZoneInfo("Europe/Paris")
+    slot = (datetime.now(UTC) - timedelta(minutes=slot_minutes_ago)).astimezone(zone)
+    async with open_database(settings) as engine:
+        sessions = sessionmaker(engine)
+        async with write_transaction(sessions) as session:
+            session.add(
+                Guild(
+                    id=guild_id,
+                    casestudy_channel_id=channel_id,
+                    casestudy_days="mon,tue,wed,thu,fri,sat,sun",
+                    casestudy_time=f"{slot.hour:02d}:{slot.minute:02d}",
+                    timezone="Europe/Paris",
+                    created_at=datetime.now(UTC) - timedelta(days=7 if slot_minutes_ago >= 0 else 0),
+                    **columns,
+                )
+            )
+
+
+async def rows(settings: Settings, model: Any) -> list[Any]:
+    async with open_database(settings) as engine, sessionmaker(engine)() as session:
+        return list((await session.scalars(select(model))).all())
+
+
+async def case_studies(settings: Settings) -> list[CaseStudyRow]:
+    return await rows(settings, CaseStudyRow)
+
+
+async def outbox(settings: Settings) -> list[OutboxItem]:
+    return await rows(settings, OutboxItem)
+
+
+def custom_ids(message: Message) -> list[str]:
+    found = []
+    for row in message.components:
+        for component in row.get("components", []):
+            if component.get("custom_id"):
+                found.append(component["custom_id"])
+    return found
+
+
+def posts_in(world: World, channel: Channel) -> list[Message]:
+    """The case studies the bot posted in a text channel (messages with a take button)."""
+    return [
+        m
+        for m in world.channel_messages(channel.id)
+        if m.author.id == world.bot.id and any(c.startswith("veille:take:") for c in custom_ids(m))
+    ]
