@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import statistics
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -369,14 +368,17 @@ async def main_async(args: argparse.Namespace) -> None:
     for name, values, target in rows:
         ratio = percentile(values, 99) / floor_p99 if floor_p99 else float("nan")
         print(
-            f"{name:44} {len(values):5} {ms(values, 50)} {ms(values, 99)} {ms(values, 100)} {ratio:12.1f}× {target}"
+            f"{name:44} {len(values):5} {ms(values, 50)} {ms(values, 99)} {ms(values, 100)}"
+            f" {ratio:12.1f}× {target}"
         )
 
     print(
-        f"\n2. {args.guilds} groups whose slot falls on the same minute (fake Discord enforces {GLOBAL_LIMIT} req/s)"
+        f"\n2. {args.guilds} groups whose slot falls on the same minute"
+        f" (fake Discord enforces {GLOBAL_LIMIT} req/s)"
     )
     print(
-        f"{'contender':34} {'wall s':>7} {'posted':>7} {'threads':>8} {'dupes':>6} {'429s':>6} {'peak req/s':>11}"
+        f"{'contender':34} {'wall s':>7} {'posted':>7} {'threads':>8} {'dupes':>6} {'429s':>6}"
+        f" {'peak req/s':>11}"
     )
     for result in (baseline, paced):
         print(
@@ -386,7 +388,8 @@ async def main_async(args: argparse.Namespace) -> None:
     print(f"429 answered: {paced.rate_limited} paced vs {baseline.rate_limited} unpaced")
 
     print(
-        f"\n3. {takes.submitted} takes within {args.seconds:.0f} s across {takes.submitted // STUDENTS_PER_GUILD} threads"
+        f"\n3. {takes.submitted} takes within {args.seconds:.0f} s"
+        f" across {takes.submitted // STUDENTS_PER_GUILD} threads"
     )
     print(f"{'':34} {'stored':>7} {'acked':>6} {'ack p99 ms':>11} {'count edits':>12} {'counts right':>13}")
     print(f"{'baseline: one edit per take':34} {'':>7} {'':>6} {'':>11} {takes.submitted:12} {'':>13}")

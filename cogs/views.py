@@ -23,55 +23,53 @@ if TYPE_CHECKING:
 LINK_MAX = 512  # Discord's limit for a link button's URL
 
 
-class TakeButton(ui.DynamicItem[ui.Button[ui.View]], template=r"veille:take:(?P<id>[0-9]+)"):
-    def __init__(self, case_study_id: int, locale: Locale = "fr") -> None:
-        super().__init__(
-            ui.Button(
-                label=t("take.button", locale),
-                emoji="💬",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"veille:take:{case_study_id}",
-            )
-        )
-        self.case_study_id = case_study_id
+def _button(
+    action: str, case_study_id: int, label: str, emoji: str, style: discord.ButtonStyle
+) -> ui.Button[ui.View]:
+    return ui.Button(label=label, emoji=emoji, style=style, custom_id=f"veille:{action}:{case_study_id}")
+
+
+class _OfCaseStudy:
+    """Rebuilds a case study's button from its custom id (`veille:<action>:<id>`)."""
+
+    def __init__(self, case_study_id: int, locale: Locale = "fr") -> None: ...  # the buttons' own
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: ui.Item[Any], match: Any
-    ) -> TakeButton:
+    ) -> Any:
         return cls(int(match["id"]))
+
+
+class TakeButton(_OfCaseStudy, ui.DynamicItem[ui.Button[ui.View]], template=r"veille:take:(?P<id>[0-9]+)"):
+    def __init__(self, case_study_id: int, locale: Locale = "fr") -> None:
+        label = t("take.button", locale)
+        ui.DynamicItem.__init__(
+            self, _button("take", case_study_id, label, "💬", discord.ButtonStyle.primary)
+        )
+        self.case_study_id = case_study_id
 
     async def callback(self, interaction: discord.Interaction[VeilleBot]) -> None:  # type: ignore[override]
         async with answering_problems(interaction):
             await open_take_form(interaction, self.case_study_id)
 
 
-class UsefulButton(ui.DynamicItem[ui.Button[ui.View]], template=r"veille:useful:(?P<id>[0-9]+)"):
+class UsefulButton(
+    _OfCaseStudy, ui.DynamicItem[ui.Button[ui.View]], template=r"veille:useful:(?P<id>[0-9]+)"
+):
     def __init__(self, case_study_id: int, locale: Locale = "fr") -> None:
-        super().__init__(
-            ui.Button(
-                label=t("useful.button", locale),
-                emoji="👍",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"veille:useful:{case_study_id}",
-            )
+        label = t("useful.button", locale)
+        ui.DynamicItem.__init__(
+            self, _button("useful", case_study_id, label, "👍", discord.ButtonStyle.secondary)
         )
         self.case_study_id = case_study_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: ui.Item[Any], match: Any
-    ) -> UsefulButton:
-        return cls(int(match["id"]))
-
     async def callback(self, interaction: discord.Interaction[VeilleBot]) -> None:  # type: ignore[override]
         locale = interaction.client.locale_for(interaction)
+        takes = interaction.client.core.takes
         async with answering_problems(interaction):
-            added, votes = await interaction.client.core.takes.vote_useful(
-                self.case_study_id, interaction.user.id
-            )
-            key = "useful.thanks" if added else "useful.already"
-            await reply(interaction, t(key, locale, count=votes))
+            added, votes = await takes.vote_useful(self.case_study_id, interaction.user.id)
+            await reply(interaction, t("useful.thanks" if added else "useful.already", locale, count=votes))
 
 
 class NotifyButton(ui.DynamicItem[ui.Button[ui.View]], template=r"veille:notify"):

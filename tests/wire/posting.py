@@ -15,20 +15,13 @@ from bot.db.engine import sessionmaker, write_transaction
 from bot.db.models import Article, Feed, Guild, OutboxItem
 from bot.db.models import CaseStudy as CaseStudyRow
 from bot.services import open_database
-from tests.fakediscord import Channel, Message
+from tests.casestudy.test_service import PARAGRAPHS
+from tests.fakediscord import Channel, Message, Role
+from tests.fakediscord import Guild as FakeGuild
 from tests.fakediscord.world import World
 from tests.feedserver import FeedServer
+from tests.wire.conftest import DemoServer
 
-PARAGRAPHS = [
-    "Les recruteurs regardent désormais les CV vidéo avant même de lire une lettre de motivation.",
-    "Selon une enquête publiée lundi, 45 % des recruteurs ont déjà reçu une candidature vidéo. "
-    "Ils sont deux fois plus nombreux qu'il y a trois ans à la demander pour un premier entretien.",
-    "Pour les jeunes diplômés, le CV vidéo est une occasion de montrer leur personnalité. "
-    "Les écoles organisent des ateliers pour apprendre à tourner une vidéo de présentation.",
-    "Mais le format inquiète aussi : certains candidats craignent d'être jugés sur leur apparence. "
-    "Les spécialistes du recrutement conseillent de rester sobre et de parler de ses compétences.",
-    "Le CV vidéo ne remplace pas le CV classique, rappellent les cabinets de recrutement interrogés.",
-]
 TITLES = [
     "Le CV vidéo séduit les recruteurs",
     "Les candidatures vidéo se multiplient chez les jeunes diplômés",
@@ -157,3 +150,46 @@ def posts_in(world: World, channel: Channel) -> list[Message]:
         for m in world.channel_messages(channel.id)
         if m.author.id == world.bot.id and any(c.startswith("veille:take:") for c in custom_ids(m))
     ]
+
+
+async def first_post_in(demo: DemoServer, channel: Channel, timeout: float = 20) -> Message:
+    """The first case study the bot posts in text channel `channel`, once it is there."""
+    await demo.discord.wait_for(
+        lambda: posts_in(demo.world, channel), timeout=timeout, what="the case study to be posted"
+    )
+    return posts_in(demo.world, channel)[0]
+
+
+async def thread_messages(demo: DemoServer, thread_id: int, count: int, timeout: float = 15) -> list[Message]:
+    """The first `count` messages of a thread (oldest first), once there are that many."""
+
+    def ready() -> list[Message] | None:
+        messages = demo.world.channel_messages(thread_id)
+        return sorted(messages, key=lambda m: m.id) if len(messages) >= count else None
+
+    await demo.discord.wait_for(ready, timeout=timeout, what=f"{count} messages in thread {thread_id}")
+    result = ready()
+    assert result is not None
+    return result[:count]
+
+
+async def discussion_of(demo: DemoServer, post: Message) -> list[Message]:
+    """The questions and the running count in the thread of the case study `post`."""
+    await demo.discord.wait_for(
+        lambda: demo.world.thread_of(post.id) is not None, timeout=15, what="the discussion thread"
+    )
+    thread = demo.world.thread_of(post.id)
+    assert thread is not None
+    return await thread_messages(demo, thread.id, 2)
+
+
+def bot_role(world: World, guild: FakeGuild) -> Role:
+    """The bot's own (managed) role in `guild`."""
+    return next(role for role in guild.roles.values() if role.bot_id == world.bot.id)
+
+
+async def grant(demo: DemoServer, role: Role, permissions: int) -> None:
+    """Give `role` more permissions, as an admin does in the server's settings: Discord tells the
+    bot with GUILD_ROLE_UPDATE, which reaches it before any interaction sent afterwards."""
+    role.permissions |= permissions
+    await demo.discord.dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(demo.guild.id), "role": role.payload()})

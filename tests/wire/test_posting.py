@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.config.settings import Settings
 from bot.db.models import Take
-from tests.conftest import SHIPPED_FEEDS
 from tests.fakediscord import CommandNotAvailable, InteractionRecord, Message
 from tests.feedserver import FeedServer
 from tests.wire.conftest import DemoServer, RunningBot, start_bot
@@ -32,16 +30,9 @@ async def pages() -> AsyncIterator[FeedServer]:
 
 
 @pytest.fixture
-def settings(demo: DemoServer, tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        discord_token=demo.world.application.token,
-        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
-        feeds_file=SHIPPED_FEEDS,
-        discord_api_base=demo.discord.api_base,
-        discord_gateway_url=demo.discord.gateway_url,
-        feeds_allow_private_addresses=True,  # the article pages are on 127.0.0.1
-    )
+def settings(bot_settings: Settings) -> Settings:
+    # The article pages are on 127.0.0.1.
+    return bot_settings.model_copy(update={"feeds_allow_private_addresses": True})
 
 
 async def first_post(demo: DemoServer, timeout: float = 20) -> Message:
