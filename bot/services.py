@@ -77,7 +77,13 @@ class Core:
             tally_loader(self.posting.store, self.takes, self._locale_of), publisher.update_tally
         )
         self.takes.on_change(self.tallies.request)
+        self.posting.on_posted(self._show_early_takes)
         await self.posting.start(publisher)
+
+    async def _show_early_takes(self, case_study_id: int) -> None:
+        """Takes given while the post was being made: the fresh count message shows them."""
+        if self.tallies is not None and (await self.takes.tally(case_study_id)).total:
+            self.tallies.request(case_study_id)
 
     async def stop_posting(self) -> None:
         if self.tallies is not None:

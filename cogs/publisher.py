@@ -147,7 +147,9 @@ class DiscordPublisher:
                 message = await channel.send(
                     content=self._ping(post),
                     embed=casestudy_embed(post.case, post.theme_label, post.locale),
-                    view=casestudy_view(post.case_study_id, post.case.url, post.locale),
+                    view=casestudy_view(
+                        post.case_study_id, post.case.url, post.locale, notify=post.ping_role_id is not None
+                    ),
                     nonce=post.nonce,
                     allowed_mentions=self._mentions(post),
                 )
@@ -187,7 +189,9 @@ class DiscordPublisher:
                 auto_archive_duration=THREAD_ARCHIVE_MINUTES,
                 content=self._ping(post),
                 embed=casestudy_embed(post.case, post.theme_label, post.locale),
-                view=casestudy_view(post.case_study_id, post.case.url, post.locale),
+                view=casestudy_view(
+                    post.case_study_id, post.case.url, post.locale, notify=post.ping_role_id is not None
+                ),
                 applied_tags=tags[:1],
                 allowed_mentions=self._mentions(post),
             )

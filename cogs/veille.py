@@ -3,6 +3,7 @@ for moderators (checked in code: Discord's default permissions apply to a whole 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 from zoneinfo import available_timezones
 
@@ -49,12 +50,15 @@ class Veille(
     async def status(self, interaction: discord.Interaction[VeilleBot]) -> None:
         assert interaction.guild_id is not None  # guild_only
         core = self.bot.core
-        report = await core.status.report(interaction.guild_id)
         config = await core.posting.config(interaction.guild_id)
+        next_post = core.posting.next_post(config)
+        # The scheduler's next run is blind to a slot a moderator skipped (and to a pause): the
+        # posting service's next post is the one that will happen.
+        report = replace(await core.status.report(interaction.guild_id), next_casestudy_at=next_post)
         locale = self.bot.locale_for(interaction)
         embed = status_embed(report, locale)
         labels = core.posting.theme_labels
-        for name, value in setup_fields(config, core.posting.next_post(config), labels, locale):
+        for name, value in setup_fields(config, next_post, labels, locale):
             embed.add_field(name=name, value=value, inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

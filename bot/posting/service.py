@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -78,9 +78,14 @@ class PostingService:
         self._single_process = single_process
         self._clock = clock
         self._slots = asyncio.Semaphore(SLOTS_AT_ONCE)
+        self._on_posted: Callable[[int], Awaitable[None]] | None = None
         self.courier = Courier(
             store, {CASESTUDY: self._deliver_case_study, ALERT: self._deliver_alert}, self._pause
         )
+
+    def on_posted(self, callback: Callable[[int], Awaitable[None]]) -> None:
+        """Called with a case study's id once its post is complete (takes may have come first)."""
+        self._on_posted = callback
 
     @property
     def theme_labels(self) -> Mapping[str, Mapping[str, str]]:
@@ -218,9 +223,10 @@ class PostingService:
         return queued
 
     async def case_study_in(self, thread_id: int) -> StoredCaseStudy:
+        """The posted case study whose thread `thread_id` is (for moderators' commands)."""
         stored = await self.store.by_thread(thread_id)
         if stored is None or stored.status != POSTED:
-            raise UserProblem("take.not_in_thread")
+            raise UserProblem("moderation.not_in_thread")
         return stored
 
     async def delete(self, stored: StoredCaseStudy, publisher: Publisher) -> None:
@@ -257,6 +263,8 @@ class PostingService:
         )
         ids = dict(await publisher.post_case_study(post, progress))
         await self.store.mark_posted(stored.id, ids, self._clock())
+        if self._on_posted is not None:
+            await self._on_posted(stored.id)
         return ids
 
     async def _deliver_alert(

@@ -15,7 +15,7 @@ from bot.errors import UserProblem
 from bot.i18n import Locale
 from bot.posting.model import STANCES, StoredTake, Tally
 from bot.posting.publisher import DeliveryFailure, TallyUpdate
-from bot.store.posting import POSTED, PostingStore, StoredCaseStudy
+from bot.store.posting import DELETED, PostingStore, StoredCaseStudy
 from bot.store.takes import TakeStore
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,8 @@ class TakeService:
     async def open_case_study(self, case_study_id: int) -> StoredCaseStudy:
         """The case study a take is for, if students may still give one."""
         stored = await self._posts.case_study(case_study_id)
-        if stored is None or stored.status != POSTED:
+        # A post being made (its buttons are visible before its thread exists) already takes takes.
+        if stored is None or stored.status == DELETED:
             raise UserProblem("take.case_gone")
         return stored
 
@@ -57,7 +58,7 @@ class TakeService:
         stored = await self._posts.by_thread(thread_id)
         if stored is None:
             raise UserProblem("take.not_in_thread")
-        if stored.status != POSTED:
+        if stored.status == DELETED:
             raise UserProblem("take.case_gone")
         return stored
 

@@ -90,7 +90,7 @@ def courier(store: PostingStore, paused: list[int], clock: list[datetime]) -> Co
         stored = await store.case_study(int(claim.payload["case_study_id"]))
         assert stored is not None
         post = CaseStudyPost(stored.id, stored.guild_id, 70, stored.case, "CV vidéo", "fr")
-        ids = await publisher.post_case_study(post, progress)
+        ids: Mapping[str, Any] = await publisher.post_case_study(post, progress)
         await store.mark_posted(stored.id, ids, clock[0])
         return ids
 

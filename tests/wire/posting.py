@@ -3,6 +3,7 @@ and a set-up group in the bot's real database, and ways to find what the bot pos
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -193,3 +194,17 @@ async def grant(demo: DemoServer, role: Role, permissions: int) -> None:
     bot with GUILD_ROLE_UPDATE, which reaches it before any interaction sent afterwards."""
     role.permissions |= permissions
     await demo.discord.dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(demo.guild.id), "role": role.payload()})
+
+
+async def wait_until_posted(settings: Settings, count: int = 1, timeout: float = 20) -> list[CaseStudyRow]:
+    """The case studies, once `count` of them are recorded as posted (the last step of a post,
+    after its thread's messages: only then do its buttons and `/take` accept takes)."""
+
+    async def posted() -> list[CaseStudyRow]:
+        return [row for row in await case_studies(settings) if row.status == "posted"]
+
+    async with asyncio.timeout(timeout):
+        # The database is not an event the fake Discord sees: poll it.
+        while len(await posted()) < count:  # noqa: ASYNC110 (a database row, not an event we can await)
+            await asyncio.sleep(0.05)
+    return await posted()

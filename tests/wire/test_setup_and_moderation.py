@@ -29,6 +29,7 @@ from tests.wire.posting import (
     seed_articles,
     seed_group,
     thread_messages,
+    wait_until_posted,
 )
 
 EPHEMERAL = 1 << 6
@@ -36,6 +37,7 @@ CHANNEL_MESSAGE, AUTOCOMPLETE_RESULT, MODAL = 4, 8, 9
 TIMESTAMP = re.compile(r"^<t:(\d+):F> \(<t:\1:R>\)$")
 NO_TAKES = "📊 Pas encore d'avis : soyez le premier ou la première !"
 ONE_TAKE = "📊 1 avis : 1 d'accord, 0 nuancé, 0 pas d'accord"
+NOT_IN_THREAD = "Lancez cette commande dans le fil de discussion d'une étude de cas publiée."
 VIDEO_CV_FR = "Le CV vidéo"  # the French label of the theme `video-cv` in feeds.toml
 
 
@@ -97,9 +99,11 @@ def next_local(at: time, zone: str, after: datetime, days: set[int] | None = Non
         day += timedelta(days=1)
 
 
-async def setup(demo: DemoServer, channel: Channel, *, locale: str = "fr", **options: Any) -> dict[str, Any]:
-    """`/veille setup` by the moderator; the answer's data."""
-    interaction = await demo.discord.slash(demo.moderator, channel, "veille setup", locale=locale, **options)
+async def setup(demo: DemoServer, *, locale: str = "fr", **options: Any) -> dict[str, Any]:
+    """`/veille setup` by the moderator, typed in #veille; the answer's data."""
+    interaction = await demo.discord.slash(
+        demo.moderator, demo.channel, "veille setup", locale=locale, **options
+    )
     return await answer_of(interaction)
 
 
@@ -127,6 +131,7 @@ async def guild_row(settings: Settings) -> tuple[Any, ...] | None:
     )
 
 
+LOCKED = "#annonces"  # stands for the id of a channel where the bot may not send messages
 GOOD_SETUP = {"days": "lundi, jeudi", "time": "9h15", "timezone": "America/Montreal", "language": "en"}
 
 
@@ -137,7 +142,7 @@ async def test_setup_answers_with_the_settings_and_status_shows_them(
     demo: DemoServer, settings: Settings, bot: RunningBot
 ) -> None:
     before = datetime.now(UTC)
-    answer = await setup(demo, demo.channel, channel=str(demo.channel.id), **GOOD_SETUP)
+    answer = await setup(demo, channel=str(demo.channel.id), **GOOD_SETUP)
 
     assert answer["embeds"][0]["title"] == "Veille — réglages du groupe"
     fields = fields_of(answer)
@@ -156,11 +161,11 @@ async def test_setup_answers_with_the_settings_and_status_shows_them(
     shown = await status(demo)
     for name in ("Salon", "Publication", "Langue", "Thèmes suivis", "Prochaine publication"):
         assert shown[name] == fields[name], name
-    # The scheduler's own next run agrees with the schedule shown.
+    # The status's own "next case study" agrees with the schedule shown.
     assert moment_of(shown["Prochaine étude de cas"]) == expected
 
     english = await status(demo, locale="en-US")
-    assert english["Posting"] == "monday, thursday at 09:15 (America/Montreal)"
+    assert english["Posting"] == "Monday, Thursday at 09:15 (America/Montreal)"
     assert english["Language"] == "English"
 
 
@@ -169,45 +174,54 @@ BAD_INPUTS = [
         {"time": "25:00"},
         "fr",
         "« 25:00 » n'est pas une heure valide. Écrivez une heure entre 00:00 et 23:59, par ex. « 12:30 ».",
+        True,
         id="time",
     ),
     pytest.param(
         {"time": "Tuesday 25:00"},
         "en-US",
         "“Tuesday 25:00” is not a valid time. Write a time between 00:00 and 23:59, e.g. “12:30”.",
+        False,
         id="day-and-time",
     ),
     pytest.param(
-        {"days": "lundi, funday"},
+        {"days": "funday"},
         "fr",
         "« funday » n'est pas un jour de la semaine. "
         "Écrivez par ex. « lundi, mercredi, vendredi » ou « mon, wed, fri ».",
+        True,
         id="days",
     ),
     pytest.param(
         {"timezone": "Mars/Olympus"},
         "en-GB",
         "“Mars/Olympus” is not a known time zone. Pick one from the list, e.g. “Europe/Paris”.",
+        False,
         id="timezone",
     ),
     pytest.param(
         {"themes": "video-cv, crypto"},
         "fr",
-        "« crypto » n'est pas un thème connu. Thèmes possibles : remote-recruiting, twitter-x-pro, ",
+        "« crypto » n'est pas un thème connu. Thèmes possibles : remote-recruiting, twitter-x-pro, "
+        "multilingual-profiles, pro-networks, social-necessity, digital-addiction, recruiters-social-media, "
+        "network-after-graduation, video-cv, e-reputation, job-search-basics.",
+        True,
         id="themes",
     ),
     pytest.param(
-        {"channel": "locked"},
+        {"channel": LOCKED},
         "fr",
-        "Le bot ne peut pas publier dans <#locked> : il lui manque Envoyer des messages. "
-        "Donnez-lui ces permissions sur ce salon, puis relancez `/veille setup`.",
+        # Without Send Messages, Discord denies Embed Links too: discord.py computes the same.
+        "Le bot ne peut pas publier dans <#{locked}> : il lui manque Envoyer des messages, "
+        "Intégrer des liens. Donnez-lui ces permissions sur ce salon, puis relancez `/veille setup`.",
+        False,
         id="channel",
     ),
 ]
 
 
-@pytest.mark.parametrize("set_up_before", [True, False], ids=["set-up", "new"])
-@pytest.mark.parametrize(("options", "locale", "expected"), BAD_INPUTS)
+# Half of them on a group set up before, half on a new one (`set_up_before`).
+@pytest.mark.parametrize(("options", "locale", "expected", "set_up_before"), BAD_INPUTS)
 async def test_a_wrong_value_is_explained_and_changes_nothing(
     demo: DemoServer,
     settings: Settings,
@@ -221,22 +235,25 @@ async def test_a_wrong_value_is_explained_and_changes_nothing(
     bot = await start_bot(demo, settings)
     try:
         if set_up_before:
-            await setup(demo, demo.channel, channel=str(demo.channel.id), **GOOD_SETUP)
+            await setup(demo, channel=str(demo.channel.id), **GOOD_SETUP)
         stored = await guild_row(settings)
         shown = await status(demo, locale=locale)
 
-        options = {name: str(locked.id) if value == "locked" else value for name, value in options.items()}
+        options = {name: str(locked.id) if value == LOCKED else value for name, value in options.items()}
         options.setdefault("channel", str(demo.channel.id))
-        answer = await setup(demo, demo.channel, locale=locale, **options)
+        answer = await setup(demo, locale=locale, **options)
 
-        text = answer["content"]
-        assert text.startswith(expected.replace("<#locked>", f"<#{locked.id}>"))
+        assert answer["content"] == expected.format(locked=locked.id)
         assert not answer.get("embeds")
         assert await guild_row(settings) == stored
         assert await status(demo, locale=locale) == shown
-        if not set_up_before:
-            not_set_up = "Not set up yet" if locale.startswith("en") else "Pas encore réglé"
-            assert next(iter(shown.values())) != "" and any(v.startswith(not_set_up) for v in shown.values())
+        english = locale.startswith("en")
+        channel = shown["Channel" if english else "Salon"]
+        if set_up_before:
+            assert channel == f"<#{demo.channel.id}>"
+            assert "09:15 (America/Montreal)" in shown["Posting" if english else "Publication"]
+        else:
+            assert channel.startswith("Not set up yet" if english else "Pas encore réglé")
     finally:
         await bot.shutdown()
 
@@ -329,19 +346,18 @@ async def test_a_forum_gets_a_tagged_post_with_its_discussion(
         assert thread.auto_archive_duration == 10080
 
         starter, questions, tally = await thread_messages(demo, thread.id, 3)
+        (row,) = await wait_until_posted(settings)
         assert starter.id == thread.id  # a forum post's starter message shares its thread's id
         embed = starter.embeds[0]
         assert embed["title"].startswith("Le CV vidéo séduit les recruteurs")
         assert {"name": "Thème", "value": VIDEO_CV_FR, "inline": True} in embed["fields"]
-        (row,) = await case_studies(settings)
         assert custom_ids(starter) == [f"veille:take:{row.id}", f"veille:useful:{row.id}"]
         assert starter.allowed_mentions == {"parse": []}
         assert questions.content.startswith("**Questions pour le débat**\n1. ")
         assert tally.content == NO_TAKES
         assert custom_ids(tally) == [f"veille:take:{row.id}"]
         assert demo.world.channel_messages(forum.id) == []  # everything is in the post
-        assert (row.status, row.channel_id, row.message_id, row.thread_id) == (
-            "posted",
+        assert (row.channel_id, row.message_id, row.thread_id) == (
             forum.id,
             thread.id,
             thread.id,
@@ -362,6 +378,7 @@ async def posted(demo: DemoServer, settings: Settings, pages: FeedServer) -> Asy
     try:
         post = await first_post_in(demo, demo.channel)
         await discussion_of(demo, post)
+        await wait_until_posted(settings)
         yield post
     finally:
         await bot.shutdown()
@@ -407,6 +424,10 @@ async def test_hiding_a_take_takes_it_out_of_the_count_and_showing_puts_it_back(
     assert shown == f"L'avis de <@{student.id}> est de nouveau visible."
     await demo.discord.wait_for(lambda: tally.content == ONE_TAKE, what="the count with the take again")
 
+    # Outside the thread, the moderator is told where the command works.
+    elsewhere = await moderate(demo, demo.channel, "moderation hide-take", user=str(student.id))
+    assert elsewhere == NOT_IN_THREAD
+    assert tally.content == ONE_TAKE
     # A student who gave no take: said so, nothing changes.
     nobody = await moderate(demo, thread, "moderation hide-take", user=str(demo.students[1].id))
     assert nobody == "Cette personne n'a pas donné d'avis sur cette étude de cas."
@@ -425,6 +446,7 @@ async def test_delete_removes_the_post_and_its_thread(
     try:
         post = await first_post_in(demo, demo.channel)
         await discussion_of(demo, post)
+        await wait_until_posted(settings)
         thread = demo.world.thread_of(post.id)
         assert thread is not None
 
@@ -466,32 +488,36 @@ async def test_without_manage_threads_delete_archives_the_thread_and_takes_are_r
     assert (await answer_of(typed))["content"] == gone
     # /moderation there now says there is nothing to moderate.
     again = await moderate(demo, thread, "moderation delete")
-    assert again == "Utilisez `/take` dans le fil de discussion d'une étude de cas."
+    assert again == NOT_IN_THREAD
 
 
 async def test_skip_names_the_skipped_post_and_status_moves_on(
-    demo: DemoServer, settings: Settings, pages: FeedServer
+    demo: DemoServer, settings: Settings, bot: RunningBot
 ) -> None:
-    # The daily slot is two hours ahead; no case study is due before it.
-    await seed_group(settings, demo.guild.id, demo.channel.id, slot_minutes_ago=-120)
-    bot = await start_bot(demo, settings)
-    try:
-        stored = await rows(settings, GuildRow)
-        hour, minute = map(int, stored[0].casestudy_time.split(":"))
-        now = datetime.now(UTC)
-        skipped = next_local(time(hour, minute), "Europe/Paris", now)
-        following = next_local(time(hour, minute), "Europe/Paris", skipped)
+    # A daily post two hours from now, in Paris.
+    now = datetime.now(UTC)
+    at = (
+        (now + timedelta(hours=2))
+        .astimezone(ZoneInfo("Europe/Paris"))
+        .time()
+        .replace(second=0, microsecond=0)
+    )
+    every_day = "lundi, mardi, mercredi, jeudi, vendredi, samedi, dimanche"
+    await setup(
+        demo, channel=str(demo.channel.id), days=every_day, time=f"{at:%H:%M}", timezone="Europe/Paris"
+    )
+    skipped = next_local(at, "Europe/Paris", now)
+    following = next_local(at, "Europe/Paris", skipped)
+    assert moment_of((await status(demo))["Prochaine étude de cas"]) == skipped
 
-        answer = await moderate(demo, demo.channel, "moderation skip")
+    answer = await moderate(demo, demo.channel, "moderation skip")
 
-        assert answer == f"La publication du <t:{int(skipped.timestamp())}:F> est sautée."
-        shown = await status(demo)
-        assert moment_of(shown["Prochaine publication"]) == following
-        assert moment_of(shown["Prochaine étude de cas"]) == following
-        with pytest.raises(CommandNotAvailable):
-            await demo.discord.slash(demo.students[0], demo.channel, "moderation skip")
-    finally:
-        await bot.shutdown()
+    assert answer == f"La publication du <t:{int(skipped.timestamp())}:F> est sautée."
+    shown = await status(demo)
+    assert moment_of(shown["Prochaine publication"]) == following
+    assert moment_of(shown["Prochaine étude de cas"]) == following
+    with pytest.raises(CommandNotAvailable):
+        await demo.discord.slash(demo.students[0], demo.channel, "moderation skip")
 
 
 # ── the "veille" role ───────────────────────────────────────────────────────────────────────────
@@ -506,7 +532,7 @@ async def notify(demo: DemoServer, state: str) -> str:
 async def test_notifications_need_manage_roles_then_students_join_and_leave_the_role(
     demo: DemoServer, settings: Settings, bot: RunningBot
 ) -> None:
-    refused = await setup(demo, demo.channel, channel=str(demo.channel.id), notify=True)
+    refused = await setup(demo, channel=str(demo.channel.id), notify=True)
 
     assert refused["content"] == (
         "Pour mentionner un rôle « veille », le bot doit pouvoir gérer les rôles : donnez-lui la "
@@ -520,7 +546,7 @@ async def test_notifications_need_manage_roles_then_students_join_and_leave_the_
     )
 
     await grant(demo, bot_role(demo.world, demo.guild), MANAGE_ROLES)
-    answer = await setup(demo, demo.channel, channel=str(demo.channel.id), notify=True)
+    answer = await setup(demo, channel=str(demo.channel.id), notify=True)
 
     (role,) = [r for r in demo.guild.roles.values() if r.name == "veille"]
     assert role.mentionable and role.permissions == 0
@@ -545,7 +571,7 @@ async def test_notifications_need_manage_roles_then_students_join_and_leave_the_
     assert member.roles == []
 
     # Setting up again keeps the same role.
-    await setup(demo, demo.channel, notify=True)
+    await setup(demo, notify=True)
     assert [r.name for r in demo.guild.roles.values()].count("veille") == 1
 
 
@@ -588,4 +614,4 @@ async def test_useful_counts_one_vote_per_student(
     again = await demo.discord.click(demo.students[0], posted, button)
     assert (await answer_of(again))["content"] == "Vous l'aviez déjà trouvée utile (1 vote)."
     other = await demo.discord.click(demo.students[1], posted, button, locale="en-US")
-    assert (await answer_of(other))["content"].startswith("Thanks! 2 people")
+    assert (await answer_of(other))["content"] == "Thank you! 2 people find this case study useful."
