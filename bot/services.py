@@ -7,6 +7,7 @@ its services to its own client. Nothing here knows which platform runs it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 from collections.abc import AsyncIterator
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 
 FEED_CYCLE_SECONDS = 60
 PRUNE_SECONDS = 24 * 3600
+TALLY_FLUSH_SECONDS = 5
 
 
 @dataclass
@@ -87,6 +89,10 @@ class Core:
 
     async def stop_posting(self) -> None:
         if self.tallies is not None:
+            # Show the last takes' count if Discord answers quickly; never hold the shutdown up.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(TALLY_FLUSH_SECONDS):
+                    await self.tallies.flush()
             await self.tallies.close()
         await self.posting.stop()
 

@@ -91,3 +91,21 @@ def test_an_unknown_theme_lists_the_known_ones() -> None:
     with pytest.raises(UserProblem) as caught:
         apply_change(GuildConfig(1, channel_id=5), SetupChange(themes="crypto"), LABELS)
     assert caught.value.params == {"value": "crypto", "known": "remote, video-cv"}
+
+
+async def test_the_scheduler_fires_a_groups_job_at_its_next_slot() -> None:
+    from bot.scheduler import Scheduler
+
+    schedule = PostingSchedule((1, 3), time(9, 15), "America/Montreal")
+    scheduler = Scheduler()
+    scheduler.start()
+    try:
+
+        async def job(guild_id: int) -> None: ...
+
+        scheduler.weekly("casestudy:1", schedule.days, schedule.at, schedule.timezone, job, 1)
+        assert scheduler.next_run("casestudy:1") == schedule.next(datetime.now(UTC))
+        scheduler.remove("casestudy:1")
+        assert scheduler.next_run("casestudy:1") is None
+    finally:
+        scheduler.shutdown()
