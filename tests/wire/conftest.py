@@ -18,6 +18,7 @@ from cogs.launcher import DiscordPlatform
 from tests.conftest import SHIPPED_FEEDS
 from tests.fakediscord import Channel, FakeDiscord, Guild, User, World
 from tests.fakediscord.world import MANAGE_GUILD
+from tests.feedserver import FeedServer
 
 
 @dataclass
@@ -70,6 +71,21 @@ def bot_settings(demo: DemoServer, tmp_path: Path) -> Settings:
         discord_api_base=demo.discord.api_base,
         discord_gateway_url=demo.discord.gateway_url,
     )
+
+
+@pytest.fixture
+async def pages() -> AsyncIterator[FeedServer]:
+    """A local web server for the article pages of the case studies."""
+    server = FeedServer()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def settings(bot_settings: Settings) -> Settings:
+    """The bot's settings when it must read article pages (they are on 127.0.0.1)."""
+    return bot_settings.model_copy(update={"feeds_allow_private_addresses": True})
 
 
 @pytest.fixture(autouse=True)

@@ -21,20 +21,6 @@ EPHEMERAL = 1 << 6
 MODAL, DEFERRED_MESSAGE = 9, 5
 
 
-@pytest.fixture
-async def pages() -> AsyncIterator[FeedServer]:
-    server = FeedServer()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def settings(bot_settings: Settings) -> Settings:
-    # The article pages are on 127.0.0.1.
-    return bot_settings.model_copy(update={"feeds_allow_private_addresses": True})
-
-
 async def first_post(demo: DemoServer, timeout: float = 20) -> Message:
     await demo.discord.wait_for(
         lambda: posts_in(demo.world, demo.channel), timeout=timeout, what="the case study to be posted"

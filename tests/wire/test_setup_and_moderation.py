@@ -42,20 +42,6 @@ VIDEO_CV_FR = "Le CV vidéo"  # the French label of the theme `video-cv` in feed
 
 
 @pytest.fixture
-async def pages() -> AsyncIterator[FeedServer]:
-    server = FeedServer()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def settings(bot_settings: Settings) -> Settings:
-    # The article pages are on 127.0.0.1.
-    return bot_settings.model_copy(update={"feeds_allow_private_addresses": True})
-
-
-@pytest.fixture
 async def bot(demo: DemoServer, settings: Settings) -> AsyncIterator[RunningBot]:
     running = await start_bot(demo, settings)
     try:
