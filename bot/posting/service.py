@@ -103,9 +103,15 @@ class PostingService:
         for config in configured:
             self._schedule(config)
         self.courier.start(publisher)
-        for config in configured:
-            if config.ready:
-                await self.run_slot(config.guild_id)
+        # Catch-up for every group at once (`SLOTS_AT_ONCE` fill at a time); one group's failure
+        # is logged and leaves the others alone.
+        ready = [config.guild_id for config in configured if config.ready]
+        outcomes = await asyncio.gather(
+            *(self.run_slot(guild_id) for guild_id in ready), return_exceptions=True
+        )
+        for guild_id, outcome in zip(ready, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                log.error("guild %s: catching up its last slot failed", guild_id, exc_info=outcome)
 
     async def stop(self) -> None:
         await self.courier.stop()
