@@ -188,6 +188,15 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
                 theme_labels(feeds_file),
                 bank,
             )
+            posting = PostingService(
+                GuildStore(sessions, settings.default_locale, settings.default_timezone),
+                posts,
+                maker,
+                theme_labels(feeds_file),
+                scheduler,
+                # SQLite serves one bot process: what it left half-done is its own to take up.
+                single_process=engine.dialect.name == "sqlite",
+            )
             try:
                 yield Core(
                     settings=settings,
@@ -202,16 +211,8 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
                         feeds, fetcher, pool, settings.database.render_as_string(hide_password=False)
                     ),
                     casestudies=maker,
-                    status=StatusService(feeds, scheduler),
-                    posting=PostingService(
-                        GuildStore(sessions, settings.default_locale, settings.default_timezone),
-                        posts,
-                        maker,
-                        theme_labels(feeds_file),
-                        scheduler,
-                        # SQLite serves one bot process: what it left half-done is its own to take up.
-                        single_process=engine.dialect.name == "sqlite",
-                    ),
+                    status=StatusService(feeds, scheduler, posting),
+                    posting=posting,
                     takes=TakeService(TakeStore(sessions), posts),
                 )
             finally:

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from bot import __version__
 from bot.feeds.health import FeedHealth, HealthSummary
-from bot.scheduler import Scheduler, casestudy_job_id, digest_job_id
+from bot.posting.service import PostingService
+from bot.scheduler import Scheduler, digest_job_id
 from bot.store.feeds import FeedStore
 
 
@@ -24,14 +25,16 @@ class StatusReport:
 
 
 class StatusService:
-    def __init__(self, feeds: FeedStore, scheduler: Scheduler) -> None:
+    def __init__(self, feeds: FeedStore, scheduler: Scheduler, posting: PostingService) -> None:
         self._feeds = feeds
         self._scheduler = scheduler
+        self._posting = posting
 
     async def report(self, guild_id: int) -> StatusReport:
         return StatusReport(
             version=__version__,
             feeds=await self._feeds.health(),
-            next_casestudy_at=self._scheduler.next_run(casestudy_job_id(guild_id)),
+            # Not the scheduler's next run: it is blind to a skipped slot and to a paused group.
+            next_casestudy_at=self._posting.next_post(await self._posting.config(guild_id)),
             next_digest_at=self._scheduler.next_run(digest_job_id(guild_id)),
         )

@@ -11,7 +11,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import UserProblem
 from bot.feeds.text import fold
 from bot.posting.config import SetupChange, theme_choices
 from cogs.client import VeilleBot
@@ -51,14 +50,11 @@ class Veille(
         assert interaction.guild_id is not None  # guild_only
         core = self.bot.core
         config = await core.posting.config(interaction.guild_id)
-        next_post = core.posting.next_post(config)
-        # The scheduler's next run is blind to a slot a moderator skipped (and to a pause): the
-        # posting service's next post is the one that will happen.
-        report = replace(await core.status.report(interaction.guild_id), next_casestudy_at=next_post)
+        report = await core.status.report(interaction.guild_id)
         locale = self.bot.locale_for(interaction)
         embed = status_embed(report, locale)
         labels = core.posting.theme_labels
-        for name, value in setup_fields(config, next_post, labels, locale):
+        for name, value in setup_fields(config, report.next_casestudy_at, labels, locale):
             embed.add_field(name=name, value=value, inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -104,7 +100,7 @@ class Veille(
             planned = await posting.check_setup(guild.id, change)  # a wrong value stops here
             if planned.notify_enabled:
                 role = await ensure_notify_role(guild, planned.notify_role_id)
-                change = SetupChange(**{**change.__dict__, "notify_role_id": role.id})
+                change = replace(change, notify_role_id=role.id)
             config = await posting.setup(guild.id, change)
             locale = self.bot.locale_for(interaction)
             embed = setup_embed(config, posting.next_post(config), posting.theme_labels, locale)
@@ -142,6 +138,3 @@ class Veille(
 
 async def setup(bot: VeilleBot) -> None:
     await bot.add_cog(Veille(bot))
-
-
-__all__ = ["UserProblem", "Veille", "setup"]

@@ -102,6 +102,7 @@ def apply_change(
         "anonymous_takes",
         "moderator_role_id",
         "alerts_channel_id",
+        "notify_enabled",
         "notify_role_id",
         "replies_as_takes",
     )
@@ -109,8 +110,6 @@ def apply_change(
         value = getattr(change, name)
         if value is not None:
             updated = replace(updated, **{name: value})
-    if change.notify_enabled is not None:
-        updated = replace(updated, notify_enabled=change.notify_enabled)
     if updated.channel_id is None:
         raise UserProblem("setup.channel_first")
     if updated.schedule != config.schedule:

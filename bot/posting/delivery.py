@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,14 +40,6 @@ Handler = Callable[[Claim, Progress, Publisher], Awaitable[Mapping[str, Any]]]
 OnPause = Callable[[int, DeliveryFailure], Awaitable[None]]
 
 
-@dataclass
-class DeliveryStats:
-    delivered: int = 0
-    retried: int = 0
-    held: int = 0
-    failed: int = 0
-
-
 class Courier:
     def __init__(
         self,
@@ -66,7 +57,6 @@ class Courier:
         self._task: asyncio.Task[None] | None = None
         self._limit = asyncio.Semaphore(CONCURRENCY)
         self._active: set[asyncio.Task[None]] = set()
-        self.stats = DeliveryStats()
 
     def start(self, publisher: Publisher) -> None:
         self._publisher = publisher
@@ -126,7 +116,6 @@ class Courier:
             try:
                 ids = await handler(claim, progress, self._publisher)
             except Held as held:
-                self.stats.held += 1
                 await self._store.set_status(claim.id, HELD, str(held))
                 return
             except DeliveryFailure as failure:
@@ -137,21 +126,17 @@ class Courier:
                 await self._failed(claim, DeliveryFailure(FailureKind.TRANSIENT, repr(exc)))
                 return
         await self._store.finish(claim.id, ids, self._clock())
-        self.stats.delivered += 1
 
     async def _failed(self, claim: Claim, failure: DeliveryFailure) -> None:
         if failure.pauses_guild and claim.guild_id is not None:
-            self.stats.held += 1
             await self._store.set_status(claim.id, HELD, failure.detail)
             await self._on_pause(claim.guild_id, failure)
             return
         if failure.kind is FailureKind.REJECTED or claim.attempts >= MAX_ATTEMPTS:
-            self.stats.failed += 1
             log.error("giving up on %s after %d attempt(s): %s", claim.key, claim.attempts, failure.detail)
             await self._store.set_status(claim.id, FAILED, failure.detail)
             return
         delay = BACKOFF_SECONDS[min(claim.attempts, len(BACKOFF_SECONDS)) - 1]
-        self.stats.retried += 1
         log.warning("%s: %s; attempt %d in %ss", claim.key, failure.detail, claim.attempts + 1, delay)
         await self._store.retry_at(claim.id, self._clock() + timedelta(seconds=delay), failure.detail)
         asyncio.get_running_loop().call_later(delay, self._wake.set)

@@ -189,7 +189,7 @@ class PostingService:
             log.warning(
                 "guild %s, slot %s: no case study could be made (%s)", guild_id, key, proposal.reasons
             )
-            await self._alert(config, AlertKind.NO_CASE_STUDY, f"empty:{key}", reasons=proposal.reasons[:3])
+            await self.alert(config, AlertKind.NO_CASE_STUDY, f"empty:{key}", reasons=proposal.reasons[:3])
             return SlotOutcome(guild_id, key, reason="no case study")
         try:
             queued = await self.store.queue_case_study(guild_id, proposal.case_study, slot=key, now=now)
@@ -297,7 +297,7 @@ class PostingService:
         if await self.guilds.pause(guild_id, failure.detail):
             log.warning("guild %s: posting paused: %s", guild_id, failure.detail)
             config = await self.guilds.get(guild_id)
-            await self._alert(
+            await self.alert(
                 config,
                 AlertKind.POSTING_PAUSED,
                 f"paused:{self._clock():%Y%m%dT%H%M%S}",
@@ -308,9 +308,7 @@ class PostingService:
             )
 
     async def alert(self, config: GuildConfig, kind: AlertKind, key: str, **params: Any) -> None:
-        await self._alert(config, kind, key, **params)
-
-    async def _alert(self, config: GuildConfig, kind: AlertKind, key: str, **params: Any) -> None:
+        """Tell the group's moderators, once per `key` (the outbox refuses a second item)."""
         payload = {"kind": kind.value, "params": params}
         added = await self.store.enqueue(
             f"{config.guild_id}:alert:{key}", ALERT, payload, guild_id=config.guild_id, now=self._clock()

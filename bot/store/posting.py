@@ -167,17 +167,6 @@ class PostingStore:
                 .values(status=DONE, last_error="deleted by a moderator before it was posted")
             )
 
-    async def latest(self, guild_id: int, status: str = POSTED) -> StoredCaseStudy | None:
-        query = (
-            select(CaseStudyRow)
-            .where(CaseStudyRow.guild_id == guild_id, CaseStudyRow.status == status)
-            .order_by(CaseStudyRow.id.desc())
-            .limit(1)
-        )
-        async with self._sessions() as session:
-            row = (await session.scalars(query)).first()
-        return _stored(row) if row else None
-
     # ── outbox ──────────────────────────────────────────────────────────────────────────────────
 
     async def enqueue(

@@ -4,7 +4,6 @@ moderator's `/casestudy url:`, students refused, and exactly-once delivery acros
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,7 +14,16 @@ from bot.db.models import Take
 from tests.fakediscord import CommandNotAvailable, InteractionRecord, Message
 from tests.feedserver import FeedServer
 from tests.wire.conftest import DemoServer, RunningBot, start_bot
-from tests.wire.posting import case_studies, custom_ids, outbox, posts_in, rows, seed_articles, seed_group
+from tests.wire.posting import (
+    case_studies,
+    custom_ids,
+    outbox,
+    posts_in,
+    rows,
+    seed_articles,
+    seed_group,
+    wait_until_posted,
+)
 
 EPHEMERAL = 1 << 6
 MODAL, DEFERRED_MESSAGE = 9, 5
@@ -265,7 +273,8 @@ async def test_a_crash_between_sent_and_recorded_then_a_restart_posts_exactly_on
 
     restarted = await start_bot(demo, settings)
     try:
-        post = (await case_studies_posted(demo, settings))[0]
+        await wait_until_posted(settings)
+        post = posts_in(demo.world, demo.channel)[0]
         await discussion(demo, post)
         assert len(posts_in(demo.world, demo.channel)) == 1
         assert len([c for c in demo.world.guilds[demo.guild.id].channels.values() if c.is_thread]) == 1
@@ -274,17 +283,6 @@ async def test_a_crash_between_sent_and_recorded_then_a_restart_posts_exactly_on
         assert [item.status for item in await outbox(settings)] == ["done"]
     finally:
         await restarted.shutdown()
-
-
-async def case_studies_posted(demo: DemoServer, settings: Settings) -> list[Message]:
-    async def recorded() -> bool:
-        return any(row.status == "posted" for row in await case_studies(settings))
-
-    async with asyncio.timeout(20):
-        # The database is not an event the fake Discord sees: poll it.
-        while not await recorded():  # noqa: ASYNC110 (a database row, not an event we can await)
-            await asyncio.sleep(0.05)
-    return posts_in(demo.world, demo.channel)
 
 
 @pytest.mark.parametrize("status", [429, 500, 502])
