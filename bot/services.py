@@ -24,6 +24,7 @@ from bot.config.feeds_file import FeedsFile, load_feeds_file
 from bot.config.settings import Settings
 from bot.db import migrate
 from bot.db.engine import check_connection, create_engine, sessionmaker
+from bot.digest.service import DigestService
 from bot.feeds.engine import AlertKind as FeedAlertKind
 from bot.feeds.engine import CycleReport, FeedEngine
 from bot.feeds.fetch import Fetcher, FetchLimits, open_session
@@ -36,6 +37,7 @@ from bot.scheduler import Scheduler
 from bot.status import StatusService
 from bot.store.articles import ArticleStore
 from bot.store.casestudies import CaseStudyStore
+from bot.store.digests import DigestStore
 from bot.store.feeds import FeedStore
 from bot.store.guilds import GuildStore
 from bot.store.posting import PostingStore
@@ -64,6 +66,7 @@ class Core:
     status: StatusService
     posting: PostingService
     takes: TakeService
+    digests: DigestService
     tallies: TallyRefresher | None = None
 
     def start_background_jobs(self) -> None:
@@ -81,6 +84,7 @@ class Core:
         self.takes.on_change(self.tallies.request)
         self.posting.on_posted(self._show_early_takes)
         await self.posting.start(publisher)
+        await self.digests.start()
 
     async def _show_early_takes(self, case_study_id: int) -> None:
         """Takes given while the post was being made: the fresh count message shows them."""
@@ -197,6 +201,13 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
                 # SQLite serves one bot process: what it left half-done is its own to take up.
                 single_process=engine.dialect.name == "sqlite",
             )
+            digests = DigestService(
+                posting,
+                DigestStore(sessions),
+                scheduler,
+                pool.run,
+                grace=timedelta(hours=settings.digest_grace_hours),
+            )
             try:
                 yield Core(
                     settings=settings,
@@ -211,9 +222,10 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
                         feeds, fetcher, pool, settings.database.render_as_string(hide_password=False)
                     ),
                     casestudies=maker,
-                    status=StatusService(feeds, scheduler, posting),
+                    status=StatusService(feeds, posting, digests),
                     posting=posting,
                     takes=TakeService(TakeStore(sessions), posts),
+                    digests=digests,
                 )
             finally:
                 scheduler.shutdown()

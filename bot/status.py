@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot import __version__
+from bot.digest.service import DigestService
 from bot.feeds.health import FeedHealth, HealthSummary
 from bot.posting.service import PostingService
-from bot.scheduler import Scheduler, digest_job_id
 from bot.store.feeds import FeedStore
 
 
@@ -25,16 +25,17 @@ class StatusReport:
 
 
 class StatusService:
-    def __init__(self, feeds: FeedStore, scheduler: Scheduler, posting: PostingService) -> None:
+    def __init__(self, feeds: FeedStore, posting: PostingService, digests: DigestService) -> None:
         self._feeds = feeds
-        self._scheduler = scheduler
         self._posting = posting
+        self._digests = digests
 
     async def report(self, guild_id: int) -> StatusReport:
+        config = await self._posting.config(guild_id)
         return StatusReport(
             version=__version__,
             feeds=await self._feeds.health(),
             # Not the scheduler's next run: it is blind to a skipped slot and to a paused group.
-            next_casestudy_at=self._posting.next_post(await self._posting.config(guild_id)),
-            next_digest_at=self._scheduler.next_run(digest_job_id(guild_id)),
+            next_casestudy_at=self._posting.next_post(config),
+            next_digest_at=self._digests.next_digest(config),
         )

@@ -197,6 +197,16 @@ def setup_fields(
             t("setup.schedule_value", locale, days=days, time=config.at, tz=config.timezone),
         ),
         (t("setup.next_post", locale), timestamp(next_post, locale)),
+        (
+            t("setup.digest", locale),
+            t(
+                "setup.digest_value",
+                locale,
+                day=t(f"days.{config.digest_day}", locale),
+                time=config.digest_at,
+                channel=f"<#{config.digest_channel}>",
+            ),
+        ),
         (t("setup.language", locale), t(f"setup.language_{config.locale}", locale)),
         (t("setup.themes", locale), themes),
         (t("setup.anonymous", locale), t("setup.yes" if config.anonymous_takes else "setup.no", locale)),

@@ -21,12 +21,14 @@ from bot.pacing import Pacer
 from bot.posting.publisher import (
     CaseStudyPost,
     DeliveryFailure,
+    DigestPost,
     FailureKind,
     ModeratorAlert,
     PostedRef,
     Progress,
     TallyUpdate,
 )
+from cogs.digest_render import DigestMessage, chart_file, digest_messages, footer_of
 from cogs.embeds import casestudy_embed, questions_text, tally_text, thread_name
 from cogs.views import casestudy_view, take_view
 
@@ -60,18 +62,30 @@ FORUM_NEEDS = (
 )
 
 
-def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member) -> list[str]:
-    """What the bot lacks to post case studies in `channel` (names as in `discord.Permissions`)."""
-    needs = FORUM_NEEDS if isinstance(channel, discord.ForumChannel) else TEXT_NEEDS
+# A digest opens no thread in a text channel, and it attaches its chart.
+DIGEST_NEEDS = ("view_channel", "send_messages", "embed_links", "attach_files", "read_message_history")
+
+
+def missing_permissions(
+    channel: discord.abc.GuildChannel, me: discord.Member, *, digest: bool = False
+) -> list[str]:
+    """What the bot lacks to post case studies (or the digest) in `channel` (names as in
+    `discord.Permissions`)."""
+    forum = isinstance(channel, discord.ForumChannel)
+    if digest:
+        needs = DIGEST_NEEDS + (("send_messages_in_threads",) if forum else ())
+    else:
+        needs = FORUM_NEEDS if forum else TEXT_NEEDS
     granted = channel.permissions_for(me)
     return [name for name in needs if not getattr(granted, name)]
 
 
-def check_postable(channel: discord.abc.GuildChannel, me: discord.Member) -> None:
-    """`UserProblem` naming what is wrong with `channel` for case studies (checked at set-up)."""
+def check_postable(channel: discord.abc.GuildChannel, me: discord.Member, *, digest: bool = False) -> None:
+    """`UserProblem` naming what is wrong with `channel` for case studies or the digest (checked
+    at set-up)."""
     if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
         raise UserProblem("setup.bad_channel_type", channel=channel.mention)
-    missing = missing_permissions(channel, me)
+    missing = missing_permissions(channel, me, digest=digest)
     if missing:
         raise UserProblem("setup.missing_permissions", channel=channel.mention, permissions=",".join(missing))
 
@@ -278,6 +292,111 @@ class DiscordPublisher:
                 key = "tally_message_id" if message.components else "questions_message_id"
                 found.setdefault(key, message.id)
         return found
+
+    # ── digests ─────────────────────────────────────────────────────────────────────────────────
+
+    async def post_digest(self, post: DigestPost, progress: Progress) -> Mapping[str, Any]:
+        """The digest's messages in order, each recorded as sent; a resumed post first looks for
+        the parts it already sent (by their footer) and sends only the rest."""
+        messages = digest_messages(post.digest, post.chart_png is not None)
+        channel = await self._digest_channel(post.channel_id, post.chart_png is not None)
+        sent: list[int] = list(progress.get("message_ids") or [])
+        if progress.resumed and len(sent) < len(messages):
+            sent = await self._find_digest_parts(channel, post, len(messages), sent, progress)
+        if isinstance(channel, discord.ForumChannel) and not sent:
+            thread = await self._digest_forum_post(channel, post, messages[0])
+            sent = [thread.id]
+            await progress.record(channel_id=channel.id, thread_id=thread.id, message_ids=sent)
+        thread_id = progress.get("thread_id")
+        target = await self._thread(int(thread_id)) if thread_id else channel
+        assert not isinstance(target, discord.ForumChannel)
+        for part in range(len(sent), len(messages)):
+            message = messages[part]
+            async with self._call("posting the digest", "send_messages"):
+                posted = await target.send(
+                    embeds=message.embeds,
+                    file=self._chart(post, message),
+                    nonce=f"{post.nonce[:22]}-{part}",
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+            sent.append(posted.id)
+            await progress.record(channel_id=channel.id, message_ids=sent)
+        return dict(progress.ids)
+
+    async def _digest_channel(
+        self, channel_id: int, with_chart: bool
+    ) -> discord.TextChannel | discord.ForumChannel:
+        channel = self._bot.get_channel(channel_id)
+        if channel is None:
+            async with self._call("reading the digest channel"):
+                channel = await self._bot.fetch_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
+            raise DeliveryFailure(
+                FailureKind.CHANNEL_GONE, f"channel {channel_id} is not a text or forum channel"
+            )
+        needs = missing_permissions(channel, channel.guild.me, digest=True)
+        if not with_chart and "attach_files" in needs:
+            needs.remove("attach_files")
+        if needs:
+            raise DeliveryFailure(
+                FailureKind.MISSING_PERMISSION,
+                f"missing {', '.join(needs)} in #{channel.name}",
+                permission=needs[0],
+            )
+        return channel
+
+    async def _digest_forum_post(
+        self, forum: discord.ForumChannel, post: DigestPost, first: DigestMessage
+    ) -> discord.Thread:
+        title = first.embeds[0].title or post.digest.week
+        async with self._call("opening the digest's forum post", "send_messages"):
+            created = await forum.create_thread(
+                name=thread_name(title),
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                embeds=first.embeds,
+                file=self._chart(post, first),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        return created.thread
+
+    async def _find_digest_parts(
+        self,
+        channel: discord.TextChannel | discord.ForumChannel,
+        post: DigestPost,
+        parts: int,
+        sent: list[int],
+        progress: Progress,
+    ) -> list[int]:
+        """The parts already sent, in order, found by their footers (they are the channel's
+        latest messages from the bot)."""
+        thread_id = progress.get("thread_id")
+        if isinstance(channel, discord.ForumChannel) and thread_id is None:
+            return sent
+        where = await self._thread(int(thread_id)) if thread_id else channel
+        assert not isinstance(where, discord.ForumChannel)
+        wanted = {footer_of(post.digest, part, parts): part for part in range(1, parts + 1)}
+        found: dict[int, int] = {}
+        me = getattr(self._bot.user, "id", None)
+        async with self._call("reading the channel's recent messages", "read_message_history"):
+            async for message in where.history(limit=HISTORY_SEARCHED):
+                if message.author.id != me or not message.embeds:
+                    continue
+                part = wanted.get(message.embeds[-1].footer.text or "")
+                if part is not None:
+                    found.setdefault(part, message.id)
+        resumed = list(sent)
+        while len(resumed) + 1 in found:
+            resumed.append(found[len(resumed) + 1])
+        if len(resumed) > len(sent):
+            log.info("digest %s: %d part(s) were already posted", post.digest.week, len(resumed))
+            await progress.record(channel_id=channel.id, message_ids=resumed)
+        return resumed
+
+    @staticmethod
+    def _chart(post: DigestPost, message: DigestMessage) -> discord.File | Any:
+        if message.with_chart and post.chart_png is not None:
+            return chart_file(post.digest, post.chart_png)
+        return discord.utils.MISSING
 
     # ── the rest of the port ────────────────────────────────────────────────────────────────────
 

@@ -21,6 +21,8 @@ from cogs.replies import answering_problems, require_moderator
 from cogs.translator import text
 
 TIMEZONES = sorted(available_timezones())
+# Options whose parameter has another name (`time` would shadow the module in the signature).
+_PARAMETERS = {"time": "at", "digest_time": "digest_at"}
 SETUP_OPTIONS = (
     "channel",
     "days",
@@ -32,6 +34,9 @@ SETUP_OPTIONS = (
     "moderator_role",
     "alerts_channel",
     "notify",
+    "digest_channel",
+    "digest_day",
+    "digest_time",
 )
 
 
@@ -59,11 +64,8 @@ class Veille(
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="setup", description=text("cmd.veille.setup.description"))
-    # The `at` parameter is shown as "time" (`time` would shadow the module in the signature).
-    @app_commands.describe(
-        **{"at" if n == "time" else n: text(f"cmd.veille.setup.{n}") for n in SETUP_OPTIONS}
-    )
-    @app_commands.rename(at="time")
+    @app_commands.describe(**{_PARAMETERS.get(n, n): text(f"cmd.veille.setup.{n}") for n in SETUP_OPTIONS})
+    @app_commands.rename(at="time", digest_at="digest_time")
     async def setup(
         self,
         interaction: discord.Interaction[VeilleBot],
@@ -77,6 +79,9 @@ class Veille(
         moderator_role: discord.Role | None = None,
         alerts_channel: discord.TextChannel | None = None,
         notify: bool | None = None,
+        digest_channel: discord.TextChannel | discord.ForumChannel | None = None,
+        digest_day: str | None = None,
+        digest_at: str | None = None,
     ) -> None:
         assert interaction.guild is not None  # guild_only
         guild = interaction.guild
@@ -84,6 +89,8 @@ class Veille(
             await require_moderator(interaction)
             if channel is not None:
                 check_postable(channel, guild.me)
+            if digest_channel is not None:
+                check_postable(digest_channel, guild.me, digest=True)
             change = SetupChange(
                 channel_id=channel.id if channel else None,
                 days=days,
@@ -95,6 +102,9 @@ class Veille(
                 moderator_role_id=moderator_role.id if moderator_role else None,
                 alerts_channel_id=alerts_channel.id if alerts_channel else None,
                 notify_enabled=notify,
+                digest_channel_id=digest_channel.id if digest_channel else None,
+                digest_day=digest_day,
+                digest_at=digest_at,
             )
             posting = self.bot.core.posting
             planned = await posting.check_setup(guild.id, change)  # a wrong value stops here

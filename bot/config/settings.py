@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     default_locale: Locale = "fr"
     default_timezone: str = "Europe/Paris"
     article_retention_days: int = Field(default=90, ge=7, le=3650)
+    digest_grace_hours: int = Field(default=48, ge=0, le=24 * 7)
     feeds_allow_private_addresses: bool = False
     discord_api_base: str = Field(default=DISCORD_API_BASE)
     discord_gateway_url: str = Field(default=DISCORD_GATEWAY_URL)
@@ -129,6 +130,7 @@ class Settings(BaseSettings):
             ("DEFAULT_LOCALE", self.default_locale),
             ("DEFAULT_TIMEZONE", self.default_timezone),
             ("ARTICLE_RETENTION_DAYS", str(self.article_retention_days)),
+            ("DIGEST_GRACE_HOURS", str(self.digest_grace_hours)),
             ("FEEDS_ALLOW_PRIVATE_ADDRESSES", "yes" if self.feeds_allow_private_addresses else "no"),
             ("DISCORD_API_BASE", self.discord_api_base),
             ("DISCORD_GATEWAY_URL", self.discord_gateway_url),

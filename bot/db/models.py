@@ -199,6 +199,16 @@ class Take(Timestamped, Base):
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class TakeVote(Base):
+    """A student found another student's take useful (one vote each); the digest quotes these first."""
+
+    __tablename__ = "take_votes"
+
+    take_id: Mapped[int] = mapped_column(ForeignKey("takes.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Digest(Timestamped, Base):
     """The weekly briefing of a guild for one ISO week."""
 

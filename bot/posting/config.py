@@ -22,6 +22,8 @@ from bot.posting.schedule import (
 DEFAULT_DAYS = "mon,wed,fri"
 DEFAULT_TIME = "12:30"
 DEFAULT_TIMEZONE = "Europe/Paris"
+DEFAULT_DIGEST_DAY = "fri"
+DEFAULT_DIGEST_TIME = "17:00"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ class GuildConfig:
     paused_reason: str | None = None
     skip_slot: str | None = None
     set_up_at: datetime | None = None  # first set up: slots before it are not caught up
+    digest_channel_id: int | None = None  # None: the digest goes to the case-study channel
+    digest_day: str = DEFAULT_DIGEST_DAY
+    digest_at: str = DEFAULT_DIGEST_TIME
 
     @property
     def ready(self) -> bool:
@@ -51,6 +56,14 @@ class GuildConfig:
     @property
     def schedule(self) -> PostingSchedule:
         return schedule_of(self.days, self.at, self.timezone)
+
+    @property
+    def digest_schedule(self) -> PostingSchedule:
+        return schedule_of(self.digest_day, self.digest_at, self.timezone)
+
+    @property
+    def digest_channel(self) -> int | None:
+        return self.digest_channel_id or self.channel_id
 
     @property
     def ping_role_id(self) -> int | None:
@@ -73,6 +86,9 @@ class SetupChange:
     notify_enabled: bool | None = None
     notify_role_id: int | None = None  # the role made when notifications were first turned on
     replies_as_takes: bool | None = None
+    digest_channel_id: int | None = None
+    digest_day: str | None = None
+    digest_at: str | None = None
 
 
 def apply_change(
@@ -89,6 +105,13 @@ def apply_change(
         updated = replace(updated, days=",".join(WEEKDAYS[d] for d in parse_days(change.days)))
     if change.at is not None:
         updated = replace(updated, at=_hhmm(parse_time(change.at)))
+    if change.digest_day is not None:
+        days = parse_days(change.digest_day)
+        if len(days) != 1:
+            raise UserProblem("setup.digest_one_day", value=change.digest_day)
+        updated = replace(updated, digest_day=WEEKDAYS[days[0]])
+    if change.digest_at is not None:
+        updated = replace(updated, digest_at=_hhmm(parse_time(change.digest_at)))
     if change.timezone is not None:
         updated = replace(updated, timezone=parse_timezone(change.timezone))
     if change.locale is not None:
@@ -105,6 +128,7 @@ def apply_change(
         "notify_enabled",
         "notify_role_id",
         "replies_as_takes",
+        "digest_channel_id",
     )
     for name in settable:
         value = getattr(change, name)

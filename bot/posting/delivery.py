@@ -49,7 +49,7 @@ class Courier:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._store = store
-        self._handlers = handlers
+        self._handlers = dict(handlers)
         self._on_pause = on_pause
         self._clock = clock
         self._publisher: Publisher | None = None
@@ -57,6 +57,10 @@ class Courier:
         self._task: asyncio.Task[None] | None = None
         self._limit = asyncio.Semaphore(CONCURRENCY)
         self._active: set[asyncio.Task[None]] = set()
+
+    def handle(self, kind: str, handler: Handler) -> None:
+        """Deliver the outbox items of `kind` with `handler` (each feature registers its own)."""
+        self._handlers[kind] = handler
 
     def start(self, publisher: Publisher) -> None:
         self._publisher = publisher

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from bot.casestudy.model import CaseStudy
+from bot.digest.model import Digest
 from bot.i18n import Locale
 from bot.posting.model import Tally
 
@@ -50,6 +51,15 @@ class CaseStudyPost:
 
 
 @dataclass(frozen=True)
+class DigestPost:
+    guild_id: int
+    channel_id: int
+    digest: Digest
+    chart_png: bytes | None
+    nonce: str = ""
+
+
+@dataclass(frozen=True)
 class TallyUpdate:
     case_study_id: int
     channel_id: int  # the thread
@@ -73,6 +83,7 @@ class AlertKind(StrEnum):
     NO_CASE_STUDY = "no_case_study"
     FEED_FAILING = "feed_failing"
     FEED_RECOVERED = "feed_recovered"
+    DIGEST_MOVED = "digest_moved"  # the digest channel is unusable: posted in the case-study channel
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,11 @@ class Publisher(Protocol):
     async def post_case_study(self, post: CaseStudyPost, progress: Progress) -> Mapping[str, Any]:
         """Post the case study and open its discussion; return the ids (channel_id, message_id,
         thread_id, tally_message_id). Raise `DeliveryFailure` when it cannot."""
+        ...
+
+    async def post_digest(self, post: DigestPost, progress: Progress) -> Mapping[str, Any]:
+        """Post the week's digest, in as many messages as it needs; return their ids (channel_id,
+        message_ids). Raise `DeliveryFailure` when it cannot."""
         ...
 
     async def update_tally(self, update: TallyUpdate) -> None: ...

@@ -79,6 +79,7 @@ class PostingService:
         self._clock = clock
         self._slots = asyncio.Semaphore(SLOTS_AT_ONCE)
         self._on_posted: Callable[[int], Awaitable[None]] | None = None
+        self._on_setup: list[Callable[[GuildConfig], None]] = []
         self.courier = Courier(
             store, {CASESTUDY: self._deliver_case_study, ALERT: self._deliver_alert}, self._pause
         )
@@ -86,6 +87,10 @@ class PostingService:
     def on_posted(self, callback: Callable[[int], Awaitable[None]]) -> None:
         """Called with a case study's id once its post is complete (takes may have come first)."""
         self._on_posted = callback
+
+    def on_setup(self, callback: Callable[[GuildConfig], None]) -> None:
+        """Called with a group's configuration after a moderator changed it (to reschedule)."""
+        self._on_setup.append(callback)
 
     @property
     def theme_labels(self) -> Mapping[str, Mapping[str, str]]:
@@ -149,6 +154,8 @@ class PostingService:
         before = await self.guilds.get(guild_id)
         after = await self.guilds.save(apply_change(before, change, self._labels))
         self._schedule(after)
+        for callback in self._on_setup:
+            callback(after)
         if before.paused_reason is not None and await self.store.release_held(guild_id, self._clock()):
             self.courier.kick()
         return after

@@ -55,6 +55,9 @@ class GuildStore:
             row.replies_as_takes = config.replies_as_takes
             row.paused_reason = config.paused_reason
             row.skip_slot = config.skip_slot
+            row.digest_channel_id = config.digest_channel_id
+            row.digest_day = config.digest_day
+            row.digest_time = config.digest_at
             await session.flush()
             return self._config(row)
 
@@ -91,4 +94,7 @@ class GuildStore:
             paused_reason=row.paused_reason,
             skip_slot=row.skip_slot,
             set_up_at=row.created_at,
+            digest_channel_id=row.digest_channel_id,
+            digest_day=row.digest_day,
+            digest_at=row.digest_time,
         )

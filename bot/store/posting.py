@@ -27,6 +27,7 @@ from bot.errors import UserProblem
 MANUAL_FEED_URL = "veille:moderator-picks"  # the articles moderators chose by URL; never fetched
 CASESTUDY = "casestudy"
 ALERT = "alert"
+DIGEST = "digest"
 
 PENDING, SENDING, HELD, DONE, FAILED = "pending", "sending", "held", "done", "failed"
 QUEUED, POSTED, DELETED = "queued", "posted", "deleted"

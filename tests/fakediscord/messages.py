@@ -286,10 +286,18 @@ class Messages:
         await self.server.dispatch("MESSAGE_DELETE", event)
 
 
+# Discord's embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
+EMBED_LIMITS = {"title": 256, "description": 4096}
+FIELD_LIMITS = {"name": 256, "value": 1024}
+MAX_EMBEDS, MAX_FIELDS, MAX_EMBED_TOTAL, MAX_FOOTER = 10, 25, 6000, 2048
+
+
 def _check_fields(data: dict[str, Any]) -> None:
-    """Discord's 50035 for a message body: content too long, or allowed_mentions contradicting itself."""
+    """Discord's 50035 for a message body: content too long, embeds over their limits, or
+    allowed_mentions contradicting itself."""
     if len(data.get("content") or "") > MAX_CONTENT:
         raise invalid_form("content", "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_CONTENT} or fewer in length.")
+    _check_embeds(data.get("embeds") or [])
     allowed = data.get("allowed_mentions") or {}
     for kind in ("users", "roles"):
         if kind in (allowed.get("parse") or []) and allowed.get(kind):
@@ -298,6 +306,41 @@ def _check_fields(data: dict[str, Any]) -> None:
                 "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
                 f'parse:["{kind}"] and {kind}: [ids...] are mutually exclusive.',
             )
+
+
+def _check_embeds(embeds: list[dict[str, Any]]) -> None:
+    if len(embeds) > MAX_EMBEDS:
+        raise invalid_form("embeds", "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_EMBEDS} or fewer in length.")
+    total = 0
+    for index, embed in enumerate(embeds):
+        for name, limit in EMBED_LIMITS.items():
+            if len(embed.get(name) or "") > limit:
+                raise invalid_form(
+                    f"embeds.{index}.{name}", "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer."
+                )
+        fields = embed.get("fields") or []
+        if len(fields) > MAX_FIELDS:
+            raise invalid_form(
+                f"embeds.{index}.fields", "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_FIELDS} or fewer."
+            )
+        footer = (embed.get("footer") or {}).get("text") or ""
+        if len(footer) > MAX_FOOTER:
+            raise invalid_form(f"embeds.{index}.footer.text", "BASE_TYPE_MAX_LENGTH", "Too long.")
+        total += len(embed.get("title") or "") + len(embed.get("description") or "") + len(footer)
+        total += len((embed.get("author") or {}).get("name") or "")
+        for number, item in enumerate(fields):
+            for name, limit in FIELD_LIMITS.items():
+                if len(item.get(name) or "") > limit:
+                    raise invalid_form(
+                        f"embeds.{index}.fields.{number}.{name}",
+                        "BASE_TYPE_MAX_LENGTH",
+                        f"Must be {limit} or fewer.",
+                    )
+            total += len(item.get("name") or "") + len(item.get("value") or "")
+    if total > MAX_EMBED_TOTAL:
+        raise invalid_form(
+            "embeds", "BASE_TYPE_MAX_LENGTH", f"Embed size exceeds maximum size of {MAX_EMBED_TOTAL}"
+        )
 
 
 def check_not_empty(data: dict[str, Any], files: dict[str, bytes]) -> None:

@@ -55,7 +55,7 @@ async def test_sync_run_answer_and_stop_cleanly(demo: DemoServer, tmp_path: Path
     assert code == 0, err
     assert (
         out.strip()
-        == f"server {demo.guild.id}: 4 command(s) published (/veille, /casestudy, /take, /moderation)"
+        == f"server {demo.guild.id}: 5 command(s) published (/veille, /casestudy, /take, /moderation, /digest)"
     )
 
     bot = await veille("run", env=env, cwd=tmp_path)
