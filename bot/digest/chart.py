@@ -30,7 +30,7 @@ BASE_HEIGHT_PX = 200
 PER_THEME_PX = 40
 # Margins in pixels, so that the frame stays the same whatever the number of themes. The left one
 # fits the widest theme label, within bounds (the bars keep at least ~60 % of the width).
-MARGIN_PX = 14
+MARGIN_PX = 24
 LABEL_GAP_PX = 10
 MIN_LEFT_PX = 120
 MAX_LEFT_PX = 330

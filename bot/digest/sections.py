@@ -20,7 +20,7 @@ from bot.i18n import Locale, t
 from bot.posting.model import STANCES
 
 QUOTE_LIMIT = 280  # characters of a quoted take (before escaping)
-TITLE_LIMIT = 200
+TITLE_LIMIT = 250  # marked-up characters (a Discord embed title holds 256)
 THEMES_SHOWN = 12
 SUGGESTIONS_SHOWN = 10
 STANCE_EMOJI = {"agree": "🟢", "nuanced": "🟡", "disagree": "🔴"}
@@ -50,6 +50,22 @@ def excerpt(text: str, limit: int = QUOTE_LIMIT) -> str:
             break
         kept = candidate
     return f"{kept} …" if kept else shorten(text, limit)
+
+
+def fitted(markup: Markup, text: str, limit: int) -> str:
+    """`text` marked up in at most `limit` characters: escaping can double a text (`***`), so the
+    longest word-boundary cut whose marked-up form fits."""
+    marked = markup.text(" ".join(text.split()))
+    if len(marked) <= limit:
+        return marked
+    low, high = 1, min(len(text), limit)
+    while low < high:  # the marked-up length grows with the cut: search the longest that fits
+        middle = (low + high + 1) // 2
+        if len(markup.text(shorten(text, middle))) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return markup.text(shorten(text, low))
 
 
 def title_of(digest: Digest) -> str:
@@ -99,7 +115,7 @@ def _overview(digest: Digest, markup: Markup) -> Section:
     blocks.append(markup.line(_compared(p.takes, p.previous_takes, p.previous_students, locale)))
     debated = digest.entry(p.most_debated)
     if debated is not None:
-        label = markup.link(markup.text(shorten(debated.title, TITLE_LIMIT)), debated.thread_url)
+        label = markup.link(fitted(markup, debated.title, TITLE_LIMIT), debated.thread_url)
         blocks.append(markup.line(t("digest.most_debated", locale, title=label, count=debated.takes)))
     elif p.takes == 0:
         blocks.append(markup.line(t("digest.no_takes", locale)))
@@ -152,7 +168,7 @@ def _case_study(digest: Digest, entry: CaseStudyEntry, markup: Markup) -> Sectio
     if not entry.takes:
         invite = markup.link(t("digest.open_thread", locale), entry.thread_url)
         blocks.append(markup.line(t("digest.no_takes_yet", locale, link=invite)))
-    title = markup.text(shorten(entry.title, TITLE_LIMIT))
+    title = fitted(markup, entry.title, TITLE_LIMIT)
     return Section("case_study", title, tuple(blocks), url=entry.url)
 
 

@@ -41,7 +41,10 @@ MENTION_TAKE = "@everyone regardez ça : https://example.org/etude?a=1&b=2 ça c
 LONG_WORD = "anticonstitutionnellement" * 12  # 300 characters without a space
 LONG_WORD_TAKE = f"{LONG_WORD} voilà ce que je pense du scroll infini."
 EMOJI_TAKE = "🔥🔥🔥👍"
-HOSTILE_TITLE = "Le <b>CV vidéo</b> & les recruteurs <img src=x onerror=\"document.title='pwned'\">"
+HOSTILE_TITLE = (
+    "Le <b>CV vidéo</b> & les recruteurs "
+    "<img src=x onerror=\"document.documentElement.dataset.pwned = 'img'\">"
+)
 HOSTILE_SUGGESTION = "Parler de <i>Mastodon</i> & des *réseaux* décentralisés"
 
 
@@ -101,7 +104,13 @@ def busy_activity() -> WeekActivity:
         _take(1, 501, "disagree", SCRIPT_TAKE, useful=5),
         _take(1, 502, "agree", MARKDOWN_TAKE, useful=2),
         _take(1, 503, "agree", "Je suis d'accord, c'est plus vivant qu'un PDF.", hour=1),
-        _take(1, 504, "disagree", "Ça dépend du poste : pour un commercial oui, pour un dev moins.", hour=2),
+        _take(
+            1,
+            504,
+            "disagree",
+            "Non : pour un commercial peut-être, pour un développeur ça ne montre rien.",
+            hour=2,
+        ),
         _take(1, 505, "agree", EMOJI_TAKE, hour=3),
         _take(2, 501, "agree", MENTION_TAKE, useful=3),
         _take(2, 506, "nuanced", LONG_WORD_TAKE, useful=1),

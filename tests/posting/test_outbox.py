@@ -21,6 +21,7 @@ from bot.posting.delivery import Courier
 from bot.posting.publisher import (
     CaseStudyPost,
     DeliveryFailure,
+    DigestPost,
     FailureKind,
     ModeratorAlert,
     PostedRef,
@@ -64,6 +65,9 @@ class Recorder:
         self.posts.append(post)
         await progress.record(channel_id=post.channel_id, message_id=1000 + post.case_study_id)
         return dict(progress.ids)
+
+    async def post_digest(self, post: DigestPost, progress: Progress) -> Mapping[str, Any]:
+        raise AssertionError("these tests post no digest")
 
     async def update_tally(self, update: TallyUpdate) -> None: ...
 
