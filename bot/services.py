@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.casestudy.bank import load_bank
 from bot.casestudy.service import CaseStudyMaker
+from bot.clock import Clock
 from bot.config.feeds_file import FeedsFile, load_feeds_file
 from bot.config.settings import Settings
 from bot.db import migrate
@@ -67,6 +68,7 @@ class Core:
     posting: PostingService
     takes: TakeService
     digests: DigestService
+    clock: Clock
     tallies: TallyRefresher | None = None
 
     def start_background_jobs(self) -> None:
@@ -85,6 +87,15 @@ class Core:
         self.posting.on_posted(self._show_early_takes)
         await self.posting.start(publisher)
         await self.digests.start()
+
+    async def fast_forward_digest(self, guild_id: int) -> str | None:
+        """Move the bot's clock to the group's next digest slot and run it (sandbox and tests):
+        the outbox key of the digest queued, if any."""
+        upcoming = self.digests.next_digest(await self.posting.config(guild_id))
+        if upcoming is None:
+            return None
+        self.clock.advance_to(upcoming + timedelta(seconds=1))
+        return await self.digests.run_slot(guild_id)
 
     async def _show_early_takes(self, case_study_id: int) -> None:
         """Takes given while the post was being made: the fresh count message shows them."""
@@ -179,6 +190,7 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
         )
         limits = FetchLimits(allow_private=settings.feeds_allow_private_addresses)
         scheduler = Scheduler()
+        clock = Clock()
         pool = WorkerPool(theme_keywords(feeds_file))
         articles = ArticleStore(sessions)
         posts = PostingStore(sessions)
@@ -200,6 +212,7 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
                 scheduler,
                 # SQLite serves one bot process: what it left half-done is its own to take up.
                 single_process=engine.dialect.name == "sqlite",
+                clock=clock,
             )
             digests = DigestService(
                 posting,
@@ -207,6 +220,7 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
                 scheduler,
                 pool.run,
                 grace=timedelta(hours=settings.digest_grace_hours),
+                clock=clock,
             )
             try:
                 yield Core(
@@ -226,6 +240,7 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
                     posting=posting,
                     takes=TakeService(TakeStore(sessions), posts),
                     digests=digests,
+                    clock=clock,
                 )
             finally:
                 scheduler.shutdown()

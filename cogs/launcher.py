@@ -11,6 +11,7 @@ from bot import cli
 
 if TYPE_CHECKING:
     from bot.config.settings import Settings
+    from bot.services import Core
 
 
 class DiscordPlatform:
@@ -18,10 +19,19 @@ class DiscordPlatform:
 
     name = "discord"
 
+    def __init__(self) -> None:
+        self.core: Core | None = None  # while running: for the sandbox's controls and the tests
+
     async def run(self, settings: Settings, stop: asyncio.Event) -> None:
         from cogs import runtime
 
-        await runtime.run(settings, stop)
+        def started(core: Core) -> None:
+            self.core = core
+
+        try:
+            await runtime.run(settings, stop, started)
+        finally:
+            self.core = None
 
     async def sync(self, settings: Settings, guild_ids: Sequence[int], clear: bool) -> list[str]:
         from cogs import runtime

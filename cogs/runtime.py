@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import aiohttp
 import discord
@@ -14,7 +14,7 @@ from discord.gateway import DiscordWebSocket
 
 from bot.config.settings import Settings
 from bot.errors import ConfigError, ConnectError
-from bot.services import open_core
+from bot.services import Core, open_core
 from cogs.client import VeilleBot
 
 log = logging.getLogger(__name__)
@@ -34,11 +34,16 @@ def use_endpoints(settings: Settings) -> None:
         )
 
 
-async def run(settings: Settings, stop: asyncio.Event) -> None:
-    """`veille run`: serve until `stop` is set, then close the gateway, scheduler, HTTP and database."""
+async def run(
+    settings: Settings, stop: asyncio.Event, started: Callable[[Core], None] | None = None
+) -> None:
+    """`veille run`: serve until `stop` is set, then close the gateway, scheduler, HTTP and database.
+    `started` is handed the running core (the sandbox's controls and the tests use it)."""
     token = settings.require_token()
     use_endpoints(settings)
     async with open_core(settings) as core, VeilleBot(core) as bot:
+        if started is not None:
+            started(core)
         with _discord_errors(settings):
             await _serve_until(bot, token, stop)
 

@@ -7,6 +7,7 @@ meant to run in a worker process (drawing costs CPU time the event loop cannot s
 from __future__ import annotations
 
 import io
+import math
 import textwrap
 from dataclasses import dataclass
 
@@ -14,10 +15,10 @@ from bot.digest.model import Digest
 from bot.i18n import t
 from bot.posting.model import STANCES
 
-# One colour per stance, in the order of STANCES (agree, nuanced, disagree): green, amber, red as
-# in the digest's 🟢 🟡 🔴, with different lightness so that they stay apart for colour-blind
-# readers and on a greyscale printout.
-STANCE_COLOURS = ("#2b8a3e", "#f2b01e", "#d9383a")
+# One colour per stance, in the order of STANCES (agree, nuanced, disagree): green, amber and red
+# as in the digest's 🟢 🟡 🔴, the green darker than the red and the amber lightest, so that the
+# three stay apart on a greyscale printout (white lines between segments help too).
+STANCE_COLOURS = ("#1f7a3a", "#f2b01e", "#e5484d")
 # Text drawn on each colour: white on the dark ones, near-black on amber.
 LABEL_COLOURS = ("#ffffff", "#1f2328", "#ffffff")
 TEXT_COLOUR = "#1f2328"
@@ -37,7 +38,7 @@ MAX_LEFT_PX = 330
 RIGHT_PX = 40  # room for the longest bar's total
 TOP_PX = 86  # the title, then the legend
 BOTTOM_PX = 58  # tick labels and the axis label
-LABEL_WIDTH = 28  # characters per line of a theme label
+LABEL_WIDTH = 30  # characters per line of a theme label
 LABEL_LINES = 2
 LABEL_SIZE = 10.5
 COUNT_SIZE = 10
@@ -213,6 +214,20 @@ def render_chart(data: ChartData) -> bytes:
 
 
 def _wrapped(label: str) -> str:
-    """A theme label on at most two lines (a longer one ends with "…"); a very long word is cut."""
-    lines = textwrap.wrap(label, LABEL_WIDTH, max_lines=LABEL_LINES, placeholder=" …")
-    return "\n".join(lines) or label
+    """A theme label on at most two lines of balanced length (a longer one ends with "…"; a very
+    long word is cut)."""
+    if len(label) <= LABEL_WIDTH:
+        return label
+    # The narrowest width that still takes two lines: "Réseaux sociaux :" over "nécessité ou
+    # option ?" rather than a full first line and a lone word under it.
+    for width in range(math.ceil(len(label) / LABEL_LINES), LABEL_WIDTH + 1):
+        lines = textwrap.wrap(label, width, break_long_words=False)
+        if len(lines) <= LABEL_LINES and all(len(line) <= LABEL_WIDTH for line in lines):
+            return "\n".join(lines)
+    lines = textwrap.wrap(label, LABEL_WIDTH)  # a word longer than a line is cut
+    if len(lines) <= LABEL_LINES:
+        return "\n".join(lines)
+    last = lines[LABEL_LINES - 1][: LABEL_WIDTH - 2]  # room for " …"
+    if " " in last:
+        last = last.rsplit(" ", 1)[0]
+    return "\n".join([*lines[: LABEL_LINES - 1], f"{last.rstrip(' ,;:')} …"])

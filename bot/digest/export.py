@@ -136,12 +136,12 @@ def index_html(entries: Sequence[tuple[str, str, str]], locale: Locale, title: s
     ]
     body = [
         "<main>",
-        "<header>",
+        '<section class="index">',
         f"<h1>{html.escape(title)}</h1>",
         '<ul class="weeks">',
         *items,
         "</ul>",
-        "</header>",
+        "</section>",
         "</main>",
     ]
     return _page(locale, title, body)

@@ -81,7 +81,7 @@ class PostingService:
         self._on_posted: Callable[[int], Awaitable[None]] | None = None
         self._on_setup: list[Callable[[GuildConfig], None]] = []
         self.courier = Courier(
-            store, {CASESTUDY: self._deliver_case_study, ALERT: self._deliver_alert}, self._pause
+            store, {CASESTUDY: self._deliver_case_study, ALERT: self._deliver_alert}, self._pause, clock
         )
 
     def on_posted(self, callback: Callable[[int], Awaitable[None]]) -> None:

@@ -14,6 +14,7 @@ import yarl
 from discord.gateway import DiscordWebSocket
 
 from bot.config.settings import Settings
+from bot.services import Core
 from cogs.launcher import DiscordPlatform
 from tests.conftest import SHIPPED_FEEDS
 from tests.fakediscord import Channel, FakeDiscord, Guild, User, World
@@ -100,6 +101,12 @@ def restore_discord_endpoints() -> object:
 class RunningBot:
     task: asyncio.Task[None]
     stop: asyncio.Event
+    platform: DiscordPlatform
+
+    @property
+    def core(self) -> Core:
+        assert self.platform.core is not None, "the bot is not running"
+        return self.platform.core
 
     async def shutdown(self) -> None:
         self.stop.set()
@@ -125,7 +132,7 @@ async def start_bot(demo: DemoServer, settings: Settings) -> RunningBot:
         ready.cancel()
         task.result()
         raise AssertionError("the bot stopped before it connected")
-    return RunningBot(task, stop)
+    return RunningBot(task, stop, platform)
 
 
 @pytest.fixture
