@@ -34,9 +34,7 @@ def use_endpoints(settings: Settings) -> None:
         )
 
 
-async def run(
-    settings: Settings, stop: asyncio.Event, started: Callable[[Core], None] | None = None
-) -> None:
+async def run(settings: Settings, stop: asyncio.Event, started: Callable[[Core], None] | None = None) -> None:
     """`veille run`: serve until `stop` is set, then close the gateway, scheduler, HTTP and database.
     `started` is handed the running core (the sandbox's controls and the tests use it)."""
     token = settings.require_token()
