@@ -129,6 +129,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="list the feeds the bot reads, with their health",
         description="List every feed (from feeds.toml and approved suggestions) with its state.",
     )
+    digest = commands.add_parser("digest", help="the weekly digest", description="Weekly digest tools.")
+    digest_commands = digest.add_subparsers(dest="digest_command", required=True, metavar="COMMAND")
+    export = digest_commands.add_parser(
+        "export",
+        help="write a group's digest as a Markdown or HTML file (--all: every week, in a zip)",
+        description="Write the digest of one week (as posted, or built from what is stored if it "
+        "was never posted) as a standalone file: HTML with the chart embedded, or Markdown with "
+        "the chart beside it as a PNG. --all writes every week with a digest or a case study into "
+        "a zip archive with an index page. Files are written whole or not at all.",
+    )
+    export.add_argument("--guild", type=int, required=True, metavar="ID", help="the Discord server's id")
+    which = export.add_mutually_exclusive_group(required=True)
+    which.add_argument("--week", metavar="YYYY-Www", help="the ISO week, e.g. 2026-W48")
+    which.add_argument("--all", action="store_true", help="every week, in a zip archive with an index")
+    export.add_argument(
+        "--format", choices=("md", "html"), default="html", help="the file format (default: html)"
+    )
+    export.add_argument(
+        "--output",
+        type=Path,
+        metavar="PATH",
+        help="where to write (default: digest-<guild>-<week>.<format>, or digests-<guild>.zip with --all)",
+    )
     preview = commands.add_parser(
         "preview",
         help="print the next case study as Discord will show it (no token needed)",
@@ -189,6 +212,11 @@ def _dispatch(
 
         request = PreviewRequest(args.url, args.theme, args.lang, args.explain, args.feeds_dir)
         return asyncio.run(preview(settings, console, request))
+    if args.command == "digest":
+        from bot.digest.files import ExportRequest, export_digests
+
+        export = ExportRequest(args.guild, args.week, args.all, args.format, args.output)
+        return asyncio.run(export_digests(settings, console, export))
     if args.command == "feeds" and args.feeds_command == "check":
         return asyncio.run(maintenance.feeds_check(settings, console, every_feed=args.all))
     operation = {

@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.digest.service import RenderedDigest
+from bot.digest.reader import RenderedDigest
 from bot.digest.week import IsoWeek
 from bot.i18n import t
 from cogs.client import VeilleBot

@@ -8,15 +8,12 @@ at its first delivery attempt and kept (`DigestStore.keep`): a retry posts the s
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from bot.digest.build import DigestFrame, build_digest
-from bot.digest.chart import ChartData, chart_data, render_chart
 from bot.digest.model import Digest
+from bot.digest.reader import DigestReader, RenderedDigest, Runner, covered_week
 from bot.digest.week import IsoWeek
 from bot.errors import UserProblem
 from bot.posting.config import GuildConfig
@@ -30,29 +27,12 @@ from bot.store.posting import DIGEST, Claim, nonce_of
 
 log = logging.getLogger(__name__)
 
-# Runs a CPU-bound function off the event loop (the worker pool's `run`).
-Runner = Callable[..., Awaitable[Any]]
 # A slot run this long after its time was missed by a stopped bot: the digest says it is late.
 LATE_AFTER = timedelta(minutes=10)
-EARLY_WEEKDAYS = 2  # a digest on Monday or Tuesday sums up the week before
 
 
 def digest_key(guild_id: int, week: IsoWeek | str) -> str:
     return f"{guild_id}:digest:{week}"
-
-
-def covered_week(moment: datetime, timezone: str) -> IsoWeek:
-    """The week a digest posted at `moment` sums up: its own, except early in the week (Monday,
-    Tuesday), when the week has barely begun and the digest is the previous week's."""
-    local = moment.astimezone(ZoneInfo(timezone))
-    week = IsoWeek.of_day(local.date())
-    return week.shifted(-1) if local.weekday() < EARLY_WEEKDAYS else week
-
-
-@dataclass(frozen=True)
-class RenderedDigest:
-    digest: Digest
-    chart_png: bytes | None
 
 
 class DigestService:
@@ -70,8 +50,8 @@ class DigestService:
         self._guilds = posting.guilds
         self._outbox = posting.store
         self.store = store
+        self.reader = DigestReader(self._guilds, store, posting.theme_labels, run, clock)
         self._scheduler = scheduler
-        self._run = run
         self._grace = grace
         self._clock = clock
         posting.courier.handle(DIGEST, self._deliver)
@@ -147,69 +127,13 @@ class DigestService:
 
     async def preview(self, guild_id: int) -> RenderedDigest:
         """This week so far, as it would be posted now (nothing is kept or posted)."""
-        config = await self._guilds.get(guild_id)
-        week = covered_week(self._clock(), config.timezone)
-        return await self._render(await self.build(config, week, partial=True))
+        return await self.reader.preview(guild_id)
 
     async def show(self, guild_id: int, week_text: str) -> RenderedDigest:
-        """A past week's digest as it was posted; a week never posted is built from what is stored."""
-        config = await self._guilds.get(guild_id)
-        week = IsoWeek.parse(week_text)
-        current = IsoWeek.of(self._clock(), config.timezone)
-        if week > current:
-            raise UserProblem("digest.future_week", week=str(week))
-        kept = await self.store.saved(guild_id, str(week))
-        digest = kept or await self.build(config, week, partial=week == current)
-        return await self._render(digest)
-
-    async def build(
-        self, config: GuildConfig, week: IsoWeek, *, partial: bool = False, late: bool = False
-    ) -> Digest:
-        activity = await self.store.activity(config.guild_id, week, config.timezone)
-        frame = DigestFrame(
-            guild_id=config.guild_id,
-            week=str(week),
-            locale=config.locale,
-            timezone=config.timezone,
-            theme_labels=self._posting.theme_labels,
-            attributed=not config.anonymous_takes,
-            partial=partial,
-            late=late,
-            upcoming=self._upcoming(config, week),
-        )
-        return build_digest(activity, frame, self._clock())
-
-    def _upcoming(self, config: GuildConfig, week: IsoWeek) -> tuple[datetime, ...]:
-        """The case-study slots of the week after `week` (a skipped one left out)."""
-        if not config.ready:
-            return ()
-        following = week.shifted(1)
-        start = following.start(config.timezone) - timedelta(microseconds=1)
-        slots = config.schedule.slots_between(start, following.end(config.timezone))
-        return tuple(slot for slot in slots if slot_key(slot) != config.skip_slot)
-
-    async def _render(self, digest: Digest) -> RenderedDigest:
-        return RenderedDigest(digest, await self.chart(digest))
-
-    async def chart(self, digest: Digest) -> bytes | None:
-        data: ChartData | None = chart_data(digest)
-        if data is None:
-            return None
-        png: bytes = await self._run(render_chart, data)  # matplotlib: off the event loop
-        return png
+        return await self.reader.show(guild_id, week_text)
 
     async def weeks(self, guild_id: int) -> list[IsoWeek]:
-        """Every week with a posted digest or a posted case study, oldest first (for exports)."""
-        config = await self._guilds.get(guild_id)
-        weeks = set(await self.store.weeks_with_case_studies(guild_id, config.timezone))
-        weeks.update(IsoWeek.parse(week) for week in await self.store.posted_weeks(guild_id))
-        return sorted(weeks)
-
-    async def digest_for_export(self, guild_id: int, week: IsoWeek) -> RenderedDigest:
-        config = await self._guilds.get(guild_id)
-        kept = await self.store.saved(guild_id, str(week))
-        current = IsoWeek.of(self._clock(), config.timezone)
-        return await self._render(kept or await self.build(config, week, partial=week >= current))
+        return await self.reader.weeks(guild_id)
 
     # ── delivery (called by the courier) ────────────────────────────────────────────────────────
 
@@ -221,9 +145,9 @@ class DigestService:
         week = IsoWeek.parse(str(claim.payload["week"]))
         digest = await self.store.saved(config.guild_id, str(week))
         if digest is None:
-            built = await self.build(config, week, late=bool(claim.payload.get("late")))
+            built = await self.reader.build(config, week, late=bool(claim.payload.get("late")))
             digest = await self.store.keep(built)
-        chart = await self.chart(digest)
+        chart = await self.reader.chart(digest)
         channel = progress.get("channel_id") or config.digest_channel
         assert channel is not None
         try:

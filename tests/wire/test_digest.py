@@ -15,7 +15,7 @@ from bot.config.settings import Settings
 from bot.db.engine import sessionmaker, write_transaction
 from bot.db.models import Article, Feed, Guild, Take
 from bot.db.models import CaseStudy as CaseStudyRow
-from bot.digest.service import covered_week
+from bot.digest.reader import covered_week
 from bot.digest.week import IsoWeek
 from bot.posting.schedule import WEEKDAYS
 from bot.services import open_database
