@@ -14,6 +14,8 @@ from typing import Any
 
 from bot.i18n import Locale, locale_from
 
+CHARTED_THEMES = 12  # as many as the themes section lists: the picture never shows more than the text
+
 
 class Trend(StrEnum):
     NEW = "new"  # not discussed in the previous four weeks
@@ -132,7 +134,7 @@ class Digest:
     def charted_themes(self) -> tuple[ThemeTrend, ...]:
         """The themes that drew takes this week, most discussed first (what the chart shows)."""
         drew = [theme for theme in self.themes if theme.takes]
-        return tuple(sorted(drew, key=lambda theme: (-theme.takes, theme.label)))
+        return tuple(sorted(drew, key=lambda theme: (-theme.takes, theme.label))[:CHARTED_THEMES])
 
     def entry(self, case_study_id: int | None) -> CaseStudyEntry | None:
         return next((e for e in self.case_studies if e.case_study_id == case_study_id), None)

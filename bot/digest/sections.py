@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.digest.markup import Markup
+from bot.digest.model import CHARTED_THEMES as THEMES_SHOWN
 from bot.digest.model import CaseStudyEntry, Digest, ThemeTrend, Trend
 from bot.digest.week import IsoWeek
 from bot.feeds.text import shorten
@@ -21,7 +22,6 @@ from bot.posting.model import STANCES
 
 QUOTE_LIMIT = 280  # characters of a quoted take (before escaping)
 TITLE_LIMIT = 250  # marked-up characters (a Discord embed title holds 256)
-THEMES_SHOWN = 12
 SUGGESTIONS_SHOWN = 10
 STANCE_EMOJI = {"agree": "🟢", "nuanced": "🟡", "disagree": "🔴"}
 TREND_EMOJI = {Trend.NEW: "✨", Trend.RISING: "📈", Trend.STEADY: "➖", Trend.FALLING: "📉"}
@@ -76,6 +76,7 @@ def title_of(digest: Digest) -> str:
         "digest.title",
         digest.locale,
         week=week.week,
+        year=week.year,
         start=start.strftime(fmt),
         end=end.strftime(fmt),
     )
