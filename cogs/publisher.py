@@ -130,16 +130,22 @@ class DiscordPublisher:
         await self._discussion(thread, post, progress)
         return dict(progress.ids)
 
-    async def _postable_channel(self, channel_id: int) -> discord.TextChannel | discord.ForumChannel:
+    async def _postable_channel(
+        self, channel_id: int, *, digest: bool = False, with_chart: bool = True
+    ) -> discord.TextChannel | discord.ForumChannel:
+        """The channel to post in, or the failure that says why the bot cannot (it is gone, or a
+        permission is missing: the chart's Attach Files only when there is a chart)."""
         channel = self._bot.get_channel(channel_id)
         if channel is None:
-            async with self._call("reading the case-study channel"):
+            async with self._call("reading the channel"):
                 channel = await self._bot.fetch_channel(channel_id)
         if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
             raise DeliveryFailure(
                 FailureKind.CHANNEL_GONE, f"channel {channel_id} is not a text or forum channel"
             )
-        missing = missing_permissions(channel, channel.guild.me)
+        missing = missing_permissions(channel, channel.guild.me, digest=digest)
+        if not with_chart and "attach_files" in missing:
+            missing.remove("attach_files")
         if missing:
             raise DeliveryFailure(
                 FailureKind.MISSING_PERMISSION,
@@ -299,7 +305,9 @@ class DiscordPublisher:
         """The digest's messages in order, each recorded as sent; a resumed post first looks for
         the parts it already sent (by their footer) and sends only the rest."""
         messages = digest_messages(post.digest, post.chart_png is not None)
-        channel = await self._digest_channel(post.channel_id, post.chart_png is not None)
+        channel = await self._postable_channel(
+            post.channel_id, digest=True, with_chart=post.chart_png is not None
+        )
         sent: list[int] = list(progress.get("message_ids") or [])
         if progress.resumed and len(sent) < len(messages):
             sent = await self._find_digest_parts(channel, post, len(messages), sent, progress)
@@ -322,28 +330,6 @@ class DiscordPublisher:
             sent.append(posted.id)
             await progress.record(channel_id=channel.id, message_ids=sent)
         return dict(progress.ids)
-
-    async def _digest_channel(
-        self, channel_id: int, with_chart: bool
-    ) -> discord.TextChannel | discord.ForumChannel:
-        channel = self._bot.get_channel(channel_id)
-        if channel is None:
-            async with self._call("reading the digest channel"):
-                channel = await self._bot.fetch_channel(channel_id)
-        if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
-            raise DeliveryFailure(
-                FailureKind.CHANNEL_GONE, f"channel {channel_id} is not a text or forum channel"
-            )
-        needs = missing_permissions(channel, channel.guild.me, digest=True)
-        if not with_chart and "attach_files" in needs:
-            needs.remove("attach_files")
-        if needs:
-            raise DeliveryFailure(
-                FailureKind.MISSING_PERMISSION,
-                f"missing {', '.join(needs)} in #{channel.name}",
-                permission=needs[0],
-            )
-        return channel
 
     async def _digest_forum_post(
         self, forum: discord.ForumChannel, post: DigestPost, first: DigestMessage
