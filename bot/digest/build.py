@@ -30,6 +30,7 @@ HISTORY_WEEKS = 4
 # two more (so that 1 → 2 takes is not news); it "falls" symmetrically.
 TREND_FACTOR = 1.5
 TREND_MIN_CHANGE = 2
+QUOTABLE_LETTERS = 3
 SUBSTANCE_WORDS = 60  # longer takes are not more representative past this
 # Discord is the only platform today; another adapter gives its own template in `DigestFrame`.
 THREAD_URL = "https://discord.com/channels/{guild}/{thread}"
@@ -117,7 +118,12 @@ def _entry(case: PostedCase, takes: Sequence[WeekTake], frame: DigestFrame) -> C
 
 def quotable(text: str) -> bool:
     """A take worth quoting says something in words (only emoji or punctuation: not quoted)."""
-    return sum(character.isalnum() for character in text) >= 3
+    letters = 0
+    for character in text:  # stops at the third: takes can be 1,000 characters, weeks thousands
+        letters += character.isalnum()
+        if letters >= QUOTABLE_LETTERS:
+            return True
+    return False
 
 
 def _substance(take: WeekTake) -> tuple[int, int]:

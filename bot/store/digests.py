@@ -84,15 +84,23 @@ class DigestStore:
         if not case_ids:
             return []
         votes = select(TakeVote.take_id, func.count().label("votes")).group_by(TakeVote.take_id).subquery()
+        # Columns, not ORM objects: a busy week has thousands of takes, read on the event loop.
         query = (
-            select(Take, func.coalesce(votes.c.votes, 0))
+            select(
+                Take.case_study_id,
+                Take.user_id,
+                Take.stance,
+                Take.text,
+                func.coalesce(votes.c.votes, 0),
+                Take.created_at,
+            )
             .outerjoin(votes, votes.c.take_id == Take.id)
             .where(Take.case_study_id.in_(case_ids), ~Take.hidden)
             .order_by(Take.created_at, Take.id)
         )
         return [
-            WeekTake(take.case_study_id, take.user_id, take.stance, take.text, int(count), take.created_at)
-            for take, count in (await session.execute(query)).all()
+            WeekTake(case_id, user_id, stance, text, int(count), created_at)
+            for case_id, user_id, stance, text, count, created_at in (await session.execute(query)).all()
         ]
 
     async def _participation(
