@@ -6,7 +6,7 @@ with "useful" votes, a few hidden by a moderator), and four weeks of lighter act
 that the themes have a history. It is seeded in a fresh SQLite database through the real stores
 (the takes and votes in bulk, in one write transaction).
 
-What is timed is what the bot does: `DigestReader.digest_for_export` reads the week from the
+What is timed is what the bot does: `DigestReader.week` reads the week from the
 database, builds the digest on the event loop and draws the chart in the worker pool (started
 beforehand). The first build in a fresh worker is reported apart (it imports matplotlib); then one
 warm-up build, a chart drawn in each worker, and the measured builds, back to back. Meanwhile a
@@ -346,7 +346,7 @@ async def builds(reader: DigestReader, runs: int) -> tuple[list[float], Rendered
     rendered: RenderedDigest | None = None
     for _ in range(runs):
         started = time.perf_counter()
-        rendered = await reader.digest_for_export(GUILD, WEEK)
+        rendered = await reader.week(GUILD, WEEK)
         walls.append(time.perf_counter() - started)
     assert rendered is not None
     return walls, rendered

@@ -34,7 +34,9 @@ class DigestCommands(
         async with answering_problems(interaction):
             await require_moderator(interaction)
             await interaction.response.defer(ephemeral=True, thinking=True)
-            await _show_privately(interaction, await self.bot.core.digests.preview(interaction.guild_id))
+            await _show_privately(
+                interaction, await self.bot.core.digests.reader.preview(interaction.guild_id)
+            )
 
     @app_commands.command(name="now", description=text("cmd.digest.now.description"))
     async def now(self, interaction: discord.Interaction[VeilleBot]) -> None:
@@ -55,14 +57,16 @@ class DigestCommands(
             await require_moderator(interaction)
             IsoWeek.parse(week)  # a wrong week is answered before the "thinking…" message
             await interaction.response.defer(ephemeral=True, thinking=True)
-            await _show_privately(interaction, await self.bot.core.digests.show(interaction.guild_id, week))
+            await _show_privately(
+                interaction, await self.bot.core.digests.reader.show(interaction.guild_id, week)
+            )
 
     @week.autocomplete("week")
     async def _weeks(
         self, interaction: discord.Interaction[VeilleBot], current: str
     ) -> list[app_commands.Choice[str]]:
         assert interaction.guild_id is not None
-        weeks = await self.bot.core.digests.weeks(interaction.guild_id)
+        weeks = await self.bot.core.digests.reader.weeks(interaction.guild_id)
         wanted = current.strip().upper()
         names = [str(week) for week in reversed(weeks) if wanted in str(week)]
         return [app_commands.Choice(name=name, value=name) for name in names[:WEEKS_OFFERED]]

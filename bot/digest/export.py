@@ -10,9 +10,10 @@ import os
 import struct
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote
 
 from bot.digest.markup import Html, Markdown, local_time
@@ -148,21 +149,30 @@ def index_html(entries: Sequence[tuple[str, str, str]], locale: Locale, title: s
 
 
 def write_archive(path: Path, files: Mapping[str, bytes | str]) -> None:
-    """A zip of `files` (name → content; text is stored as UTF-8) at `path`, replacing any file
-    there only once the new one is complete: a crash leaves the old archive or none, never half
-    of one."""
+    """A zip of `files` (name → content; text is stored as UTF-8) at `path`, written whole."""
+
+    def zip_into(raw: BinaryIO) -> None:
+        with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, content in files.items():
+                archive.writestr(name, content)
+
+    write_whole(path, zip_into)
+
+
+def write_whole(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write `path` with `write`, replacing any file there only once the new one is complete: a
+    crash leaves the old file or none, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     # The temporary file sits in the same directory: os.replace is atomic only within one
     # file system.
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as raw:
-            with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                for name, content in files.items():
-                    archive.writestr(name, content)
+            write(raw)
             raw.flush()
             # On disk before the rename, or a power cut could leave a complete name on empty data.
             os.fsync(raw.fileno())
-        # mkstemp makes the file private (0600); an archive is meant to be shared.
+        # mkstemp makes the file private (0600); an export is meant to be shared.
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:

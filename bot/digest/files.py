@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from bot.config.feeds_file import load_feeds_file
 from bot.config.settings import Settings
 from bot.console import Console
 from bot.db.engine import sessionmaker
-from bot.digest.export import index_html, to_html, to_markdown, write_archive
+from bot.digest.export import index_html, to_html, to_markdown, write_archive, write_whole
 from bot.digest.reader import DigestReader, RenderedDigest
 from bot.digest.sections import title_of
 from bot.digest.week import IsoWeek
@@ -73,14 +74,14 @@ def _week(text: str) -> IsoWeek:
 
 
 async def _export_week(reader: DigestReader, request: ExportRequest, week: IsoWeek) -> Path:
-    rendered = await reader.digest_for_export(request.guild_id, week)
+    rendered = await reader.week(request.guild_id, week)
     stem = f"digest-{request.guild_id}-{week}"
     path = request.output or Path(f"{stem}.{request.format}")
     files = _files(rendered, stem, request.format)
     for name, content in files.items():
         target = path if name.endswith(f".{request.format}") else path.with_name(name)
         data = content.encode() if isinstance(content, str) else content
-        _write(target, data)
+        write_whole(target, _writing(data))
     return path
 
 
@@ -92,7 +93,7 @@ async def _export_all(reader: DigestReader, request: ExportRequest) -> Path:
     entries = []
     locale: Locale = "fr"
     for week in weeks:
-        rendered = await reader.digest_for_export(request.guild_id, week)
+        rendered = await reader.week(request.guild_id, week)
         locale = rendered.digest.locale
         stem = f"{week}"
         files.update(_files(rendered, stem, request.format))
@@ -123,9 +124,8 @@ def _files(rendered: RenderedDigest, stem: str, format: Format) -> dict[str, byt
     return files
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Written whole or not at all (a temporary file renamed over the target)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(data)
-    partial.replace(path)
+def _writing(data: bytes) -> Callable[[BinaryIO], None]:
+    def write(raw: BinaryIO) -> None:
+        raw.write(data)
+
+    return write

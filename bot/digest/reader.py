@@ -63,12 +63,9 @@ class DigestReader:
         """A past week's digest as it was posted; a week never posted is built from what is stored."""
         config = await self._guilds.get(guild_id)
         week = IsoWeek.parse(week_text)
-        current = IsoWeek.of(self._clock(), config.timezone)
-        if week > current:
+        if week > IsoWeek.of(self._clock(), config.timezone):
             raise UserProblem("digest.future_week", week=str(week))
-        kept = await self._store.saved(guild_id, str(week))
-        digest = kept or await self.build(config, week, partial=week == current)
-        return await self._render(digest)
+        return await self.week(guild_id, week)
 
     async def build(
         self, config: GuildConfig, week: IsoWeek, *, partial: bool = False, late: bool = False
@@ -113,7 +110,9 @@ class DigestReader:
         weeks.update(IsoWeek.parse(week) for week in await self._store.posted_weeks(guild_id))
         return sorted(weeks)
 
-    async def digest_for_export(self, guild_id: int, week: IsoWeek) -> RenderedDigest:
+    async def week(self, guild_id: int, week: IsoWeek) -> RenderedDigest:
+        """The week's digest as it was posted, else built from what is stored (partial while the
+        week goes on)."""
         config = await self._guilds.get(guild_id)
         kept = await self._store.saved(guild_id, str(week))
         current = IsoWeek.of(self._clock(), config.timezone)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.digest.model import Digest
-from bot.digest.reader import DigestReader, RenderedDigest, Runner, covered_week
+from bot.digest.reader import DigestReader, Runner, covered_week
 from bot.digest.week import IsoWeek
 from bot.errors import UserProblem
 from bot.posting.config import GuildConfig
@@ -124,16 +124,6 @@ class DigestService:
         if await self._queue(config, week, requested_by=requested_by) is None:
             raise UserProblem("digest.already_posted", week=str(week))
         return week, channel
-
-    async def preview(self, guild_id: int) -> RenderedDigest:
-        """This week so far, as it would be posted now (nothing is kept or posted)."""
-        return await self.reader.preview(guild_id)
-
-    async def show(self, guild_id: int, week_text: str) -> RenderedDigest:
-        return await self.reader.show(guild_id, week_text)
-
-    async def weeks(self, guild_id: int) -> list[IsoWeek]:
-        return await self.reader.weeks(guild_id)
 
     # ── delivery (called by the courier) ────────────────────────────────────────────────────────
 

@@ -48,8 +48,7 @@ def test_a_busy_week_counts_takes_students_and_compares_with_the_week_before() -
     assert len(digest.case_studies) == 4
     text = chat(digest)
     assert "Cette semaine : **12 avis** de **10 étudiant·es** sur **4 études de cas**." in text
-    if p.previous_takes:
-        assert "que la semaine précédente" in text
+    assert "📈 5 de plus que la semaine précédente (7 avis de 5 étudiant·es)." in text
 
 
 def test_quotes_favour_useful_takes_and_show_both_sides() -> None:

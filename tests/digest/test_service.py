@@ -130,7 +130,7 @@ async def test_preview_is_the_week_so_far_and_a_past_week_shows_as_posted(group:
     await busy(group)
     digests = group.digests()
     group.clock[0] = MONDAY + timedelta(days=3)
-    preview = await digests.preview(GUILD)
+    preview = await digests.reader.preview(GUILD)
     assert preview.digest.partial and preview.digest.participation.takes == 4
     assert await digests.store.saved(GUILD, "2026-W47") is None  # a preview keeps nothing
 
@@ -138,7 +138,7 @@ async def test_preview_is_the_week_so_far_and_a_past_week_shows_as_posted(group:
     await digests.run_slot(GUILD)
     await group.deliver()
     group.clock[0] = SLOT + timedelta(days=10)
-    shown = await digests.show(GUILD, "2026-w47")
+    shown = await digests.reader.show(GUILD, "2026-w47")
     assert shown.digest == group.recorder.digests[0].digest and shown.chart_png is not None
     for text, key in (
         ("2026-W60", "digest.no_such_week"),
@@ -146,7 +146,7 @@ async def test_preview_is_the_week_so_far_and_a_past_week_shows_as_posted(group:
         ("2027-W01", "digest.future_week"),
     ):
         with pytest.raises(UserProblem) as caught:
-            await digests.show(GUILD, text)
+            await digests.reader.show(GUILD, text)
         assert caught.value.key == key
 
 

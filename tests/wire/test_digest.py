@@ -4,13 +4,13 @@ with its chart, not again after a restart, late but once after downtime; `/diges
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import update
 
-from bot.casestudy.model import TextSource
 from bot.config.settings import Settings
 from bot.db.engine import sessionmaker, write_transaction
 from bot.db.models import Article, Feed, Guild, Take
@@ -48,14 +48,14 @@ async def seed_week(settings: Settings, guild_id: int, channel_id: int, week: Is
                 )
                 session.add(article)
                 await session.flush()
-                case = CASE.__class__(**{**CASE.__dict__, "title": f"Étude **{number}**", "theme": theme})
+                case = replace(CASE, title=f"Étude **{number}**", theme=theme)
                 row = CaseStudyRow(
                     guild_id=guild_id,
                     article_id=article.id,
                     theme=theme,
                     language="fr",
                     status="posted",
-                    content=case.to_dict() | {"text_source": TextSource.PAGE.value},
+                    content=case.to_dict(),
                     channel_id=channel_id,
                     message_id=1000 + number,
                     thread_id=2000 + number,
