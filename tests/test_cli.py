@@ -124,8 +124,8 @@ def test_db_upgrade_then_feeds_list(tmp_path: Path) -> None:
     listing = veille("feeds", "list", cwd=tmp_path)
 
     assert first.returncode == 0, first.stderr
-    assert "upgraded from an empty database to revision 0003" in first.stdout
-    assert "already up to date (revision 0003)" in again.stdout
+    assert "upgraded from an empty database to revision 0004" in first.stdout
+    assert "already up to date (revision 0004)" in again.stdout
     assert (tmp_path / "data" / "veille.db").exists()
     assert listing.returncode == 0, listing.stderr
     lines = listing.stdout.splitlines()

@@ -242,3 +242,53 @@ class OutboxItem(Timestamped, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any]] = mapped_column(default=dict)  # ids the platform returned
     done_at: Mapped[datetime | None]
+
+
+class Suggestion(Timestamped, Base):
+    """A student's suggestion to the group: a feed, an article or a topic, and what became of it."""
+
+    __tablename__ = "suggestions"
+    __table_args__ = (Index("ix_suggestions_guild_id_status", "guild_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)  # who suggested it
+    kind: Mapped[str] = mapped_column(String(16))  # feed | article | topic
+    url: Mapped[str | None] = mapped_column(String(2048))  # canonical form, for duplicates
+    title: Mapped[str] = mapped_column(String(300))  # the feed's or page's title, or the topic
+    language: Mapped[str | None] = mapped_column(String(5))
+    theme: Mapped[str | None] = mapped_column(String(40))  # the theme it serves best, if any
+    theme_scores: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|approved|rejected|merged
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("suggestions.id", ondelete="SET NULL"))
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="SET NULL"))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    # The public card with its vote button, where the suggestion was made.
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)  # the moderator who decided
+    decided_at: Mapped[datetime | None]
+
+
+class SuggestionVote(Base):
+    """A student backs a suggestion (one vote each; the suggester's own counts as the first)."""
+
+    __tablename__ = "suggestion_votes"
+
+    suggestion_id: Mapped[int] = mapped_column(
+        ForeignKey("suggestions.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MemberPreference(Timestamped, Base):
+    """A student's own choices in a group: named in the digest or not (not, unless they opt in)."""
+
+    __tablename__ = "member_preferences"
+
+    guild_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False, index=True)
+    attributed: Mapped[bool] = mapped_column(Boolean, default=False)
