@@ -34,6 +34,7 @@ from bot.i18n import Locale
 from bot.posting.publisher import AlertKind, Publisher
 from bot.posting.service import PostingService
 from bot.posting.takes import TakeService, TallyRefresher, tally_loader
+from bot.privacy.service import PrivacyService
 from bot.scheduler import Scheduler
 from bot.status import StatusService
 from bot.store.articles import ArticleStore
@@ -41,8 +42,11 @@ from bot.store.casestudies import CaseStudyStore
 from bot.store.digests import DigestStore
 from bot.store.feeds import FeedStore
 from bot.store.guilds import GuildStore
+from bot.store.members import MemberStore
 from bot.store.posting import PostingStore
+from bot.store.suggestions import SuggestionStore
 from bot.store.takes import TakeStore
+from bot.suggestions.service import SuggestionService
 from bot.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -50,6 +54,7 @@ log = logging.getLogger(__name__)
 FEED_CYCLE_SECONDS = 60
 PRUNE_SECONDS = 24 * 3600
 TALLY_FLUSH_SECONDS = 5
+DAYS_PER_MONTH = 365.25 / 12
 
 
 @dataclass
@@ -68,13 +73,18 @@ class Core:
     posting: PostingService
     takes: TakeService
     digests: DigestService
+    suggestions: SuggestionService
+    privacy: PrivacyService
+    members: MemberStore
     clock: Clock
     tallies: TallyRefresher | None = None
 
     def start_background_jobs(self) -> None:
-        """Feed checks every minute and a daily prune, on the scheduler (call inside the loop)."""
+        """Feed checks every minute, a daily prune of old articles and the daily retention job of
+        students' data, on the scheduler (call inside the loop)."""
         self.scheduler.every("feeds:refresh", FEED_CYCLE_SECONDS, self.refresh_feeds)
         self.scheduler.every("articles:prune", PRUNE_SECONDS, self.prune_articles)
+        self.scheduler.every("privacy:retention", PRUNE_SECONDS, self.privacy.expire)
         self.scheduler.start()
 
     async def start_posting(self, publisher: Publisher) -> None:
@@ -146,6 +156,10 @@ class Core:
         return pruned
 
 
+def retention_period(months: int) -> timedelta:
+    return timedelta(days=round(months * DAYS_PER_MONTH))
+
+
 def theme_labels(feeds_file: FeedsFile) -> dict[str, dict[str, str]]:
     return {theme.id: {"fr": theme.label.fr, "en": theme.label.en} for theme in feeds_file.themes}
 
@@ -214,6 +228,16 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
                 single_process=engine.dialect.name == "sqlite",
                 clock=clock,
             )
+            suggestions = SuggestionService(
+                SuggestionStore(sessions),
+                fetcher,
+                pool.run,
+                theme_keywords(feeds_file),
+                theme_labels(feeds_file),
+                per_day=settings.suggestions_per_day,
+                allow_private=settings.feeds_allow_private_addresses,
+                clock=clock,
+            )
             digests = DigestService(
                 posting,
                 DigestStore(sessions),
@@ -240,6 +264,11 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
                     posting=posting,
                     takes=TakeService(TakeStore(sessions), posts),
                     digests=digests,
+                    suggestions=suggestions,
+                    privacy=PrivacyService(
+                        sessions, retention_period(settings.data_retention_months), clock=clock
+                    ),
+                    members=MemberStore(sessions),
                     clock=clock,
                 )
             finally:

@@ -3,14 +3,16 @@
 Every candidate gets a score made of named parts, so that `veille preview --explain` can show the
 choice: relevance to the group's themes, freshness, a bonus for the language of the group, for a
 story several sources cover and for students' votes, a bonus for themes not covered lately
-(rotation) and a penalty for the source of the last case studies (diversity). An article or story
-the group already had is never a candidate again.
+(rotation) and a penalty for the source of the last case studies (diversity). Students steer it
+too: an article they suggested and a moderator approved gets a bonus (suggested, votes), and their
+votes on topics raise the weight of those topics' themes (interest). An article or story the group
+already had is never a candidate again.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -24,6 +26,8 @@ LANGUAGE_BONUS = 0.2
 SAME_SOURCE_AS_LAST, RECENT_SOURCE = -0.4, -0.15
 RECENT_SOURCES = 3
 SOURCES_BONUS, VOTE_BONUS, VOTES_MAX = 0.1, 0.1, 0.3
+SUGGESTED_BONUS = 0.3
+INTEREST_PER_VOTE, INTEREST_MAX = 0.05, 0.3
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,10 @@ class Preferences:
     themes: tuple[str, ...] = ()  # the group's themes; empty: every theme
     theme: str | None = None  # only this theme (a moderator's request)
     language: str | None = None  # only articles in this language
+    # Theme → students' recent votes on topics of that theme.
+    interest: Mapping[str, int] = field(default_factory=dict)
+    # Article → votes, for the articles students suggested and a moderator approved.
+    picks: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,8 @@ def rank(
         if theme is None:
             continue
         feeds = len(story_feeds[candidate.story])
+        picked = candidate.article_id in preferences.picks
+        votes = preferences.picks.get(candidate.article_id, candidate.votes)
         parts = {
             "relevance": round(candidate.theme_scores[theme], 3),
             "freshness": round(_freshness(candidate, now), 3),
@@ -103,7 +113,9 @@ def rank(
             "diversity": _diversity(candidate, recent),
             "language": LANGUAGE_BONUS if candidate.language == preferences.locale else 0.0,
             "sources": SOURCES_BONUS * min(2, feeds - 1),
-            "votes": min(VOTES_MAX, VOTE_BONUS * candidate.votes),
+            "votes": min(VOTES_MAX, VOTE_BONUS * votes),
+            "suggested": SUGGESTED_BONUS if picked else 0.0,
+            "interest": _interest(theme, preferences),
         }
         ranked.append(Ranked(candidate, theme, parts, feeds))
     ranked.sort(key=lambda r: (-r.score, -r.candidate.published_at.timestamp(), r.candidate.article_id))
@@ -131,7 +143,17 @@ def _theme(
     ]
     if not themes:
         return None
-    return max(themes, key=lambda t: (candidate.theme_scores[t] + _rotation(t, last_covered, now), t))
+    return max(
+        themes,
+        key=lambda t: (
+            candidate.theme_scores[t] + _rotation(t, last_covered, now) + _interest(t, preferences),
+            t,
+        ),
+    )
+
+
+def _interest(theme: str, preferences: Preferences) -> float:
+    return round(min(INTEREST_MAX, INTEREST_PER_VOTE * preferences.interest.get(theme, 0)), 3)
 
 
 def _freshness(candidate: Candidate, now: datetime) -> float:

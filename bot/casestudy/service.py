@@ -89,7 +89,11 @@ class CaseStudyMaker:
         other than the articles in `exclude` (a moderator asked for another one)."""
         now = self._clock()
         history = await self._store.history(guild_id) if guild_id is not None else []
-        candidates = [c for c in await self._store.candidates(now) if c.article_id not in exclude]
+        if guild_id is not None:
+            interest, picks = await self._store.steering(guild_id, now)
+            preferences = replace(preferences, interest=interest, picks=picks)
+        fresh = await self._store.candidates(now, preferences.picks)
+        candidates = [c for c in fresh if c.article_id not in exclude]
         ranked = rank(candidates, history, preferences, now)
         context = await self._context(preferences)
         attempts: list[Attempt] = []

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     default_timezone: str = "Europe/Paris"
     article_retention_days: int = Field(default=90, ge=7, le=3650)
     digest_grace_hours: int = Field(default=48, ge=0, le=24 * 7)
+    # Students' takes, votes and suggestions older than this are deleted by a daily job.
+    data_retention_months: int = Field(default=12, ge=1, le=120)
+    suggestions_per_day: int = Field(default=5, ge=1, le=100)
     feeds_allow_private_addresses: bool = False
     discord_api_base: str = Field(default=DISCORD_API_BASE)
     discord_gateway_url: str = Field(default=DISCORD_GATEWAY_URL)
@@ -131,6 +134,8 @@ class Settings(BaseSettings):
             ("DEFAULT_TIMEZONE", self.default_timezone),
             ("ARTICLE_RETENTION_DAYS", str(self.article_retention_days)),
             ("DIGEST_GRACE_HOURS", str(self.digest_grace_hours)),
+            ("DATA_RETENTION_MONTHS", str(self.data_retention_months)),
+            ("SUGGESTIONS_PER_DAY", str(self.suggestions_per_day)),
             ("FEEDS_ALLOW_PRIVATE_ADDRESSES", "yes" if self.feeds_allow_private_addresses else "no"),
             ("DISCORD_API_BASE", self.discord_api_base),
             ("DISCORD_GATEWAY_URL", self.discord_gateway_url),

@@ -16,6 +16,7 @@ from bot.digest.model import (
     Participation,
     PostedCase,
     Quote,
+    SuggestionLine,
     ThemeTrend,
     Trend,
     WeekActivity,
@@ -49,7 +50,7 @@ class DigestFrame:
     partial: bool = False
     late: bool = False
     upcoming: tuple[datetime, ...] = ()
-    suggestions: tuple[str, ...] = ()
+    suggestions: tuple[SuggestionLine, ...] = ()
     thread_url: str = THREAD_URL
 
     def label(self, theme: str) -> str:
@@ -61,7 +62,7 @@ def build_digest(activity: WeekActivity, frame: DigestFrame, now: datetime) -> D
     for take in activity.takes:
         by_case[take.case_study_id].append(take)
     entries = tuple(
-        _entry(case, by_case.get(case.id, []), frame)
+        _entry(case, by_case.get(case.id, []), frame, activity.named)
         for case in sorted(activity.case_studies, key=lambda case: (case.posted_at, case.id))
     )
     return Digest(
@@ -87,7 +88,9 @@ def build_digest(activity: WeekActivity, frame: DigestFrame, now: datetime) -> D
     )
 
 
-def _entry(case: PostedCase, takes: Sequence[WeekTake], frame: DigestFrame) -> CaseStudyEntry:
+def _entry(
+    case: PostedCase, takes: Sequence[WeekTake], frame: DigestFrame, named: frozenset[int]
+) -> CaseStudyEntry:
     stances = Counter(take.stance for take in takes)
     return CaseStudyEntry(
         case_study_id=case.id,
@@ -109,7 +112,9 @@ def _entry(case: PostedCase, takes: Sequence[WeekTake], frame: DigestFrame) -> C
                 take.stance,
                 take.text,
                 take.useful,
-                author_id=take.user_id if frame.attributed else None,
+                # Named only when the group allows it and the student chose it (never by default).
+                author_id=take.user_id if frame.attributed and take.user_id in named else None,
+                take_id=take.take_id,
             )
             for take in representative_takes(takes)
         ),

@@ -47,6 +47,7 @@ class WeekTake:
     text: str
     useful: int = 0  # other students who marked this take useful
     created_at: datetime | None = None
+    take_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class WeekActivity:
     previous_students: int = 0
     # theme → takes in each of the previous four weeks (oldest first)
     theme_history: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    # Students who chose to be named in the digest (the group must allow it too).
+    named: frozenset[int] = frozenset()
 
 
 # ── the digest ──────────────────────────────────────────────────────────────────────────────────
@@ -69,7 +72,9 @@ class Quote:
     stance: str
     text: str  # as the student wrote it; renderers excerpt and escape it
     useful: int = 0
-    author_id: int | None = None  # set only when the group chose to name authors
+    author_id: int | None = None  # set only when the group allows it and the student opted in
+    # The take quoted: what `/forget-me` and the retention job find and remove in kept digests.
+    take_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,18 @@ class CaseStudyEntry:
     stances: Mapping[str, int]
     useful_votes: int
     quotes: tuple[Quote, ...]
+
+
+@dataclass(frozen=True)
+class SuggestionLine:
+    """Something students suggested during the week (no author: suggestions are the group's)."""
+
+    kind: str  # feed | article | topic
+    title: str
+    votes: int = 0
+    approved: bool = False
+    # Found and removed from kept digests when its author is forgotten.
+    suggestion_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -120,8 +137,8 @@ class Digest:
     participation: Participation
     themes: tuple[ThemeTrend, ...]
     upcoming: tuple[datetime, ...] = ()  # next week's case-study slots
-    suggestions: tuple[str, ...] = ()  # what students suggested (filled once suggestions exist)
-    attributed: bool = False  # quotes name their authors (the group chose so)
+    suggestions: tuple[SuggestionLine, ...] = ()  # what students suggested during the week
+    attributed: bool = False  # the group names the authors who opted in
     partial: bool = False  # a preview of a week still going on
     late: bool = False  # posted after its slot because the bot was down then
 
@@ -150,7 +167,7 @@ class Digest:
             "participation": vars(self.participation).copy(),
             "themes": [vars(theme) | {"stances": dict(theme.stances)} for theme in self.themes],
             "upcoming": [moment.isoformat() for moment in self.upcoming],
-            "suggestions": list(self.suggestions),
+            "suggestions": [vars(line).copy() for line in self.suggestions],
             "attributed": self.attributed,
             "partial": self.partial,
             "late": self.late,
@@ -170,7 +187,7 @@ class Digest:
                 ThemeTrend(**(theme | {"trend": Trend(theme["trend"])})) for theme in data["themes"]
             ),
             upcoming=tuple(datetime.fromisoformat(moment) for moment in data.get("upcoming", [])),
-            suggestions=tuple(data.get("suggestions", [])),
+            suggestions=tuple(SuggestionLine(**line) for line in data.get("suggestions", [])),
             attributed=bool(data.get("attributed", False)),
             partial=bool(data.get("partial", False)),
             late=bool(data.get("late", False)),

@@ -81,6 +81,7 @@ class DigestReader:
             partial=partial,
             late=late,
             upcoming=self._upcoming(config, week),
+            suggestions=await self._store.suggestions(config.guild_id, week, config.timezone),
         )
         return build_digest(activity, frame, self._clock())
 

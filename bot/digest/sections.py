@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from bot.digest.markup import Markup
 from bot.digest.model import CHARTED_THEMES as THEMES_SHOWN
-from bot.digest.model import CaseStudyEntry, Digest, ThemeTrend, Trend
+from bot.digest.model import CaseStudyEntry, Digest, SuggestionLine, ThemeTrend, Trend
 from bot.digest.week import IsoWeek
 from bot.feeds.text import shorten
 from bot.i18n import Locale, t
@@ -23,6 +23,7 @@ from bot.posting.model import STANCES
 QUOTE_LIMIT = 280  # characters of a quoted take (before escaping)
 TITLE_LIMIT = 250  # marked-up characters (a Discord embed title holds 256)
 SUGGESTIONS_SHOWN = 10
+SUGGESTION_EMOJI = {"feed": "📡", "article": "📰", "topic": "💬"}
 STANCE_EMOJI = {"agree": "🟢", "nuanced": "🟡", "disagree": "🔴"}
 TREND_EMOJI = {Trend.NEW: "✨", Trend.RISING: "📈", Trend.STEADY: "➖", Trend.FALLING: "📉"}
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -200,15 +201,19 @@ def _theme_line(theme: ThemeTrend, markup: Markup, locale: Locale) -> str:
     return f"{TREND_EMOJI[theme.trend]} {markup.bold(markup.text(theme.label))} — {counts} · {trend}"
 
 
+def _suggestion(line: SuggestionLine, locale: Locale, markup: Markup) -> str:
+    votes = t("digest.suggestion_votes", locale, count=line.votes)
+    status = f" · {t('digest.suggestion_approved', locale)}" if line.approved else ""
+    icon = SUGGESTION_EMOJI.get(line.kind, "💡")
+    return markup.line(f"{icon} {markup.text(shorten(line.title, TITLE_LIMIT))} — {votes}{status}")
+
+
 def _next(digest: Digest, markup: Markup) -> Section:
     locale = digest.locale
     blocks = []
     if digest.suggestions:
         blocks.append(markup.line(markup.bold(t("digest.suggestions", locale))))
-        blocks += [
-            markup.line(f"• {markup.text(shorten(s, TITLE_LIMIT))}")
-            for s in digest.suggestions[:SUGGESTIONS_SHOWN]
-        ]
+        blocks += [_suggestion(line, locale, markup) for line in digest.suggestions[:SUGGESTIONS_SHOWN]]
     if digest.upcoming:
         times = ", ".join(markup.moment(moment, digest.timezone, locale) for moment in digest.upcoming)
         blocks.append(markup.line(t("digest.upcoming", locale, count=len(digest.upcoming), times=times)))

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.casestudy.model import ArticleInput
-from bot.casestudy.select import MAX_AGE, Candidate, PastCaseStudy, Preferences
-from bot.db.models import Article, CaseStudy, Feed, Guild
-from bot.i18n import Locale, locale_from
+from bot.casestudy.select import MAX_AGE, Candidate, PastCaseStudy
+from bot.db.models import Article, CaseStudy, Feed
+from bot.store.suggestions import SuggestionStore
 
 MAX_CANDIDATES = 2000  # the freshest on-topic articles; more would only be older ones
 TERM_SAMPLE = 5000  # articles whose words say what is common (for key terms)
@@ -26,17 +27,24 @@ class CaseStudyStore:
             return (await session.execute(query)).first() is not None
 
     @staticmethod
-    def _fresh(now: datetime) -> Select[Article, str]:
+    def _fresh(now: datetime, picks: Collection[int] = ()) -> Select[Article, str]:
+        wanted = and_(~Article.off_topic, Feed.enabled)
         return (
             select(Article, Feed.name)
             .join(Feed, Feed.id == Article.feed_id)
-            .where(Article.published_at >= now - MAX_AGE, ~Article.off_topic, Feed.enabled)
+            .where(
+                Article.published_at >= now - MAX_AGE,
+                or_(wanted, Article.id.in_(list(picks))) if picks else wanted,
+            )
         )
 
-    async def candidates(self, now: datetime) -> list[Candidate]:
-        """On-topic articles of enabled feeds published within `MAX_AGE`, newest first."""
+    async def candidates(self, now: datetime, picks: Collection[int] = ()) -> list[Candidate]:
+        """On-topic articles of enabled feeds published within `MAX_AGE`, newest first, and the
+        group's `picks` (approved suggestions) of that age."""
         query = (
-            self._fresh(now).order_by(Article.published_at.desc(), Article.id.desc()).limit(MAX_CANDIDATES)
+            self._fresh(now, picks)
+            .order_by(Article.published_at.desc(), Article.id.desc())
+            .limit(MAX_CANDIDATES)
         )
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
@@ -99,14 +107,10 @@ class CaseStudyStore:
             for case, feed_id, story in rows
         ]
 
-    async def preferences(self, guild_id: int | None, default_locale: Locale) -> Preferences:
-        if guild_id is None:
-            return Preferences(locale=default_locale)
-        async with self._sessions() as session:
-            guild = await session.get(Guild, guild_id)
-        if guild is None:
-            return Preferences(locale=default_locale)
-        return Preferences(locale=locale_from(guild.locale, default_locale), themes=tuple(guild.themes))
+    async def steering(self, guild_id: int, now: datetime) -> tuple[dict[str, int], dict[int, int]]:
+        """What the group's students asked for: votes per theme (topics) and approved articles."""
+        suggestions = SuggestionStore(self._sessions)
+        return await suggestions.interest(guild_id, now), await suggestions.picks(guild_id)
 
     async def term_texts(self, limit: int = TERM_SAMPLE) -> list[tuple[str, str]]:
         """(language, title and summary) of the latest stored articles in French or English."""

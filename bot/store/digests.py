@@ -4,11 +4,11 @@ kept as they were posted."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import ColumnElement, distinct, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,11 +16,15 @@ from bot.casestudy.model import CaseStudy
 from bot.db.engine import write_transaction
 from bot.db.models import CaseStudy as CaseStudyRow
 from bot.db.models import Digest as DigestRow
-from bot.db.models import Take, TakeVote, UsefulVote
+from bot.db.models import MemberPreference, Take, TakeVote, UsefulVote
+from bot.db.models import Suggestion as SuggestionRow
 from bot.digest.build import HISTORY_WEEKS
-from bot.digest.model import Digest, PostedCase, WeekActivity, WeekTake
+from bot.digest.model import Digest, PostedCase, SuggestionLine, WeekActivity, WeekTake
 from bot.digest.week import IsoWeek
+from bot.privacy.registry import PersonalData, Row
 from bot.store.posting import POSTED
+from bot.store.suggestions import SuggestionStore
+from bot.suggestions.model import Status
 
 
 class DigestStore:
@@ -41,7 +45,23 @@ class DigestStore:
                 session, guild_id, previous.start(timezone), start
             )
             history = await self._theme_history(session, guild_id, week, timezone)
-        return WeekActivity(tuple(cases), tuple(takes), previous_takes, previous_students, history)
+            named = await session.scalars(
+                select(MemberPreference.user_id).where(
+                    MemberPreference.guild_id == guild_id, MemberPreference.attributed
+                )
+            )
+        return WeekActivity(
+            tuple(cases), tuple(takes), previous_takes, previous_students, history, frozenset(named.all())
+        )
+
+    async def suggestions(self, guild_id: int, week: IsoWeek, timezone: str) -> tuple[SuggestionLine, ...]:
+        """What students suggested during the week (still open, or approved), most voted first."""
+        found = await SuggestionStore(self._sessions).between(
+            guild_id, week.start(timezone), week.end(timezone)
+        )
+        return tuple(
+            SuggestionLine(s.kind.value, s.title, s.votes, s.status is Status.APPROVED, s.id) for s in found
+        )
 
     async def _cases(
         self, session: AsyncSession, guild_id: int, start: datetime, end: datetime
@@ -93,14 +113,17 @@ class DigestStore:
                 Take.text,
                 func.coalesce(votes.c.votes, 0),
                 Take.created_at,
+                Take.id,
             )
             .outerjoin(votes, votes.c.take_id == Take.id)
             .where(Take.case_study_id.in_(case_ids), ~Take.hidden)
             .order_by(Take.created_at, Take.id)
         )
         return [
-            WeekTake(case_id, user_id, stance, text, int(count), created_at)
-            for case_id, user_id, stance, text, count, created_at in (await session.execute(query)).all()
+            WeekTake(case_id, user_id, stance, text, int(count), created_at, take_id)
+            for case_id, user_id, stance, text, count, created_at, take_id in (
+                await session.execute(query)
+            ).all()
         ]
 
     async def _participation(
@@ -197,3 +220,84 @@ class DigestStore:
         )
         async with self._sessions() as session:
             return list((await session.scalars(query)).all())
+
+
+# ── personal data (see bot.privacy.registry) ────────────────────────────────────────────────────
+# A kept digest quotes takes: their words, and their author's id when the student chose to be
+# named. Forgetting a student removes their quotes from every kept digest (the counts stay: they
+# name nobody); it runs before their takes are deleted, since it finds the quotes by take.
+
+
+async def _quotes_of(session: AsyncSession, user_id: int) -> tuple[set[int], set[str]]:
+    rows = (await session.execute(select(Take.id, Take.text).where(Take.user_id == user_id))).all()
+    return {take_id for take_id, _ in rows}, {text for _, text in rows}
+
+
+def _is_theirs(quote: Mapping[str, Any], user_id: int, take_ids: set[int], texts: set[str]) -> bool:
+    if quote.get("author_id") == user_id or quote.get("take_id") in take_ids:
+        return True
+    # Digests kept before quotes carried their take: recognised by their words.
+    return quote.get("take_id") is None and quote.get("text") in texts
+
+
+async def _export_quotes(session: AsyncSession, user_id: int) -> list[Row]:
+    take_ids, texts = await _quotes_of(session, user_id)
+    found: list[Row] = []
+    for row in (await session.scalars(select(DigestRow).order_by(DigestRow.iso_week))).all():
+        for entry in row.content.get("case_studies", []):
+            for quote in entry.get("quotes", []):
+                if _is_theirs(quote, user_id, take_ids, texts):
+                    found.append(
+                        {
+                            "server_id": str(row.guild_id),
+                            "week": row.iso_week,
+                            "case_study": entry.get("title"),
+                            "quoted": quote.get("text"),
+                            "named": quote.get("author_id") == user_id,
+                        }
+                    )
+    return found
+
+
+async def _forget_quotes(session: AsyncSession, user_id: int) -> int:
+    take_ids, texts = await _quotes_of(session, user_id)
+    suggested = set(
+        (await session.scalars(select(SuggestionRow.id).where(SuggestionRow.user_id == user_id))).all()
+    )
+    return await _scrub(
+        session,
+        lambda quote: _is_theirs(quote, user_id, take_ids, texts),
+        lambda line: line.get("suggestion_id") in suggested,
+    )
+
+
+async def _expire_quotes(session: AsyncSession, cutoff: datetime) -> int:
+    """Digests built before `cutoff` keep their figures and lose their quotes."""
+    return await _scrub(session, lambda quote: True, lambda line: False, DigestRow.created_at < cutoff)
+
+
+Picks = Callable[[Mapping[str, Any]], bool]
+
+
+async def _scrub(
+    session: AsyncSession, quotes: Picks, suggestions: Picks, *where: ColumnElement[bool]
+) -> int:
+    """Remove the quotes and suggestion lines picked from the kept digests matching `where`."""
+    removed = 0
+    for row in (await session.scalars(select(DigestRow).where(*where))).all():
+        entries = []
+        for entry in row.content.get("case_studies", []):
+            kept = [quote for quote in entry.get("quotes", []) if not quotes(quote)]
+            removed += len(entry.get("quotes", [])) - len(kept)
+            entries.append(entry | {"quotes": kept})
+        lines = [line for line in row.content.get("suggestions", []) if not suggestions(line)]
+        removed += len(row.content.get("suggestions", [])) - len(lines)
+        content = row.content | {"case_studies": entries, "suggestions": lines}
+        if content != row.content:
+            row.content = content
+    return removed
+
+
+DIGEST_QUOTES = PersonalData(
+    "digest_quotes", ("digests.content",), _export_quotes, _forget_quotes, _expire_quotes
+)

@@ -23,6 +23,7 @@ from bot.db.engine import write_transaction
 from bot.db.models import Article, Feed, OutboxItem
 from bot.db.models import CaseStudy as CaseStudyRow
 from bot.errors import UserProblem
+from bot.privacy.registry import PersonalData, Row, changed, plain
 
 MANUAL_FEED_URL = "veille:moderator-picks"  # the articles moderators chose by URL; never fetched
 CASESTUDY = "casestudy"
@@ -322,3 +323,72 @@ def _stored(row: CaseStudyRow) -> StoredCaseStudy:
         thread_id=row.thread_id,
         tally_message_id=row.tally_message_id,
     )
+
+
+# ── personal data (see bot.privacy.registry) ────────────────────────────────────────────────────
+# A moderator's id is kept on what they asked for (a /casestudy, a /digest now) for the log of who
+# did what; erasing it leaves the post in place, asked for by nobody.
+
+
+async def _export_requests(session: AsyncSession, user_id: int) -> list[Row]:
+    cases = await session.execute(
+        select(CaseStudyRow.id, CaseStudyRow.guild_id, CaseStudyRow.content, CaseStudyRow.created_at)
+        .where(CaseStudyRow.requested_by == user_id)
+        .order_by(CaseStudyRow.created_at)
+    )
+    rows: list[Row] = [
+        {
+            "server_id": str(guild_id),
+            "requested": "case study",
+            "case_study_id": case_id,
+            "title": content.get("title"),
+            "at": plain(created_at),
+        }
+        for case_id, guild_id, content, created_at in cases.all()
+    ]
+    for item in await _requested_posts(session, user_id):
+        rows.append({"server_id": str(item.guild_id), "requested": item.kind, "at": plain(item.created_at)})
+    return rows
+
+
+async def _requested_posts(session: AsyncSession, user_id: int) -> list[OutboxItem]:
+    query = select(OutboxItem).where(OutboxItem.payload["requested_by"].as_integer() == user_id)
+    return list((await session.scalars(query)).all())
+
+
+async def _forget_requests(session: AsyncSession, user_id: int) -> int:
+    cases = await session.execute(
+        update(CaseStudyRow).where(CaseStudyRow.requested_by == user_id).values(requested_by=None)
+    )
+    items = await _requested_posts(session, user_id)
+    for item in items:
+        item.payload = _without_requester(item.payload)
+    return changed(cases) + len(items)
+
+
+async def _expire_requests(session: AsyncSession, cutoff: datetime) -> int:
+    cases = await session.execute(
+        update(CaseStudyRow)
+        .where(CaseStudyRow.requested_by.is_not(None), CaseStudyRow.created_at < cutoff)
+        .values(requested_by=None)
+    )
+    query = select(OutboxItem).where(
+        OutboxItem.payload["requested_by"].as_integer().is_not(None), OutboxItem.created_at < cutoff
+    )
+    items = list((await session.scalars(query)).all())
+    for item in items:
+        item.payload = _without_requester(item.payload)
+    return changed(cases) + len(items)
+
+
+def _without_requester(payload: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in payload.items() if key != "requested_by"}
+
+
+REQUESTS = PersonalData(
+    "requests",
+    ("case_studies.requested_by", "outbox.payload"),
+    _export_requests,
+    _forget_requests,
+    _expire_requests,
+)

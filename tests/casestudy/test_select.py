@@ -48,6 +48,8 @@ def test_relevance_and_freshness_order_the_candidates() -> None:
         "language",
         "sources",
         "votes",
+        "suggested",
+        "interest",
     }
 
 
@@ -116,3 +118,28 @@ def test_old_articles_and_student_votes() -> None:
     ranked = rank([stale, voted, fresh], [], Preferences(), NOW)
     assert ids(ranked) == [2, 3]
     assert ranked[0].parts["votes"] == 0.3
+
+
+def test_students_topic_votes_raise_their_theme() -> None:
+    both = [candidate(1, video_cv=0.6), candidate(2, e_reputation=0.55)]
+    assert ids(rank(both, [], Preferences(), NOW)) == [1, 2]
+    steered = rank(both, [], Preferences(interest={"e-reputation": 3}), NOW)
+    assert ids(steered) == [2, 1]
+    assert steered[0].parts["interest"] == 0.15
+    # Many votes help, within a cap: relevance and freshness still count.
+    capped = rank(both, [], Preferences(interest={"e-reputation": 100}), NOW)
+    assert capped[0].parts["interest"] == 0.3
+
+
+def test_topic_votes_pick_the_theme_of_an_article_that_serves_two() -> None:
+    two = candidate(1, video_cv=0.5, e_reputation=0.45)
+    assert rank([two], [], Preferences(), NOW)[0].theme == "video-cv"
+    assert rank([two], [], Preferences(interest={"e-reputation": 2}), NOW)[0].theme == "e-reputation"
+
+
+def test_an_approved_suggestion_gets_a_bonus_and_its_votes() -> None:
+    fresh, suggested = candidate(1, hours=1, video_cv=0.6), candidate(2, hours=30, video_cv=0.4)
+    assert ids(rank([fresh, suggested], [], Preferences(), NOW)) == [1, 2]
+    ranked = rank([fresh, suggested], [], Preferences(picks={2: 4}), NOW)
+    assert ids(ranked) == [2, 1]
+    assert (ranked[0].parts["suggested"], ranked[0].parts["votes"]) == (0.3, 0.3)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.digest.build import DigestFrame, build_digest
-from bot.digest.model import Digest, PostedCase, WeekActivity, WeekTake
+from bot.digest.model import Digest, PostedCase, SuggestionLine, WeekActivity, WeekTake
 from bot.i18n import Locale
 
 WEEK = "2026-W48"  # Monday 23 November 2026
@@ -142,7 +142,7 @@ def frame(locale: Locale = "fr", **options: Any) -> DigestFrame:
         timezone=TIMEZONE,
         theme_labels=THEME_LABELS,
         upcoming=(MONDAY + timedelta(days=8, hours=1), MONDAY + timedelta(days=10, hours=1)),
-        suggestions=(HOSTILE_SUGGESTION,),
+        suggestions=(SuggestionLine("topic", HOSTILE_SUGGESTION, votes=3),),
     )
     return replace(base, **options)
 

@@ -76,12 +76,21 @@ def test_the_most_debated_case_study_is_the_split_one_not_the_loudest() -> None:
     assert "🔥 Le plus débattu : [Split](https://discord.com/channels/" in chat(digest)
 
 
-def test_attribution_names_authors_only_when_the_group_chose_it() -> None:
-    named = build_digest(busy_activity(), frame(attributed=True), BUILT_AT)
+def test_a_student_is_named_only_when_the_group_allows_it_and_they_opted_in() -> None:
+    everyone = frozenset(range(500, 520))
+    named = build_digest(replace(busy_activity(), named=everyone), frame(attributed=True), BUILT_AT)
     quote = named.case_studies[0].quotes[0]
     assert quote.author_id is not None
     assert f"<@{quote.author_id}>" in chat(named)
-    assert "<@50" not in chat(busy_week())
+    # The group allows names, but nobody opted in: nobody is named.
+    assert "<@50" not in chat(build_digest(busy_activity(), frame(attributed=True), BUILT_AT))
+    # A student opted in, but the group keeps takes anonymous.
+    assert "<@50" not in chat(build_digest(replace(busy_activity(), named=everyone), frame(), BUILT_AT))
+    # Only the students who opted in are named.
+    only = frozenset({quote.author_id})
+    partly = build_digest(replace(busy_activity(), named=only), frame(attributed=True), BUILT_AT)
+    authors = {q.author_id for entry in partly.case_studies for q in entry.quotes}
+    assert authors == {quote.author_id, None}
 
 
 def test_hostile_text_is_inert_in_chat_and_in_html() -> None:

@@ -1,0 +1,1 @@
+"""Students' suggestions: feeds and articles to watch, topics to discuss, and their votes."""
