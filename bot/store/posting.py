@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import BigInteger, ColumnElement, cast, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -351,8 +351,13 @@ async def _export_requests(session: AsyncSession, user_id: int) -> list[Row]:
     return rows
 
 
+def _requester() -> ColumnElement[int]:
+    # A snowflake overflows `as_integer()` (a 32-bit INTEGER on PostgreSQL): read it as BIGINT.
+    return cast(OutboxItem.payload["requested_by"].as_string(), BigInteger)
+
+
 async def _requested_posts(session: AsyncSession, user_id: int) -> list[OutboxItem]:
-    query = select(OutboxItem).where(OutboxItem.payload["requested_by"].as_integer() == user_id)
+    query = select(OutboxItem).where(_requester() == user_id)
     return list((await session.scalars(query)).all())
 
 
@@ -373,7 +378,7 @@ async def _expire_requests(session: AsyncSession, cutoff: datetime) -> int:
         .values(requested_by=None)
     )
     query = select(OutboxItem).where(
-        OutboxItem.payload["requested_by"].as_integer().is_not(None), OutboxItem.created_at < cutoff
+        _requester().is_not(None), OutboxItem.created_at < cutoff
     )
     items = list((await session.scalars(query)).all())
     for item in items:
