@@ -377,9 +377,7 @@ async def _expire_requests(session: AsyncSession, cutoff: datetime) -> int:
         .where(CaseStudyRow.requested_by.is_not(None), CaseStudyRow.created_at < cutoff)
         .values(requested_by=None)
     )
-    query = select(OutboxItem).where(
-        _requester().is_not(None), OutboxItem.created_at < cutoff
-    )
+    query = select(OutboxItem).where(_requester().is_not(None), OutboxItem.created_at < cutoff)
     items = list((await session.scalars(query)).all())
     for item in items:
         item.payload = _without_requester(item.payload)

@@ -16,7 +16,7 @@ from bot.db.models import Base, Suggestion, Take, TakeVote
 from bot.digest.week import IsoWeek
 from bot.posting.config import SetupChange
 from bot.privacy.service import PrivacyService
-from tests.digest.conftest import GUILD, MONDAY, SLOT, Group
+from tests.digest.conftest import GUILD, MONDAY, Group
 from tests.posting.test_outbox import CASE
 
 STUDENT, OTHER, MODERATOR = 777_000_000_000_001, 777_000_000_000_002, 777_000_000_000_009
