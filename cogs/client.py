@@ -17,7 +17,7 @@ from cogs.views import NotifyButton, TakeButton, UsefulButton
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.veille", "cogs.casestudy", "cogs.takes", "cogs.digest")
+EXTENSIONS = ("cogs.veille", "cogs.casestudy", "cogs.takes", "cogs.digest", "cogs.suggest", "cogs.privacy")
 
 # What the README's invite URL asks for, and nothing more.
 INVITE_PERMISSIONS = discord.Permissions(

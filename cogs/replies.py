@@ -42,8 +42,11 @@ async def answering_problems(interaction: discord.Interaction[VeilleBot]) -> Asy
         await reply(interaction, problem_text(problem, interaction.client.locale_for(interaction)))
 
 
-async def require_moderator(interaction: discord.Interaction[VeilleBot]) -> None:
-    """Moderators: who may manage the server, or who holds the group's moderator role."""
+async def require_moderator(
+    interaction: discord.Interaction[VeilleBot], refusal: str = "errors.moderators_only"
+) -> None:
+    """Moderators: who may manage the server, or who holds the group's moderator role (others get
+    the `refusal` message)."""
     if interaction.permissions.manage_guild:
         return
     assert interaction.guild_id is not None
@@ -51,4 +54,4 @@ async def require_moderator(interaction: discord.Interaction[VeilleBot]) -> None
     member = interaction.user
     roles = {role.id for role in getattr(member, "roles", [])}
     if config.moderator_role_id is None or config.moderator_role_id not in roles:
-        raise UserProblem("errors.moderators_only")
+        raise UserProblem(refusal)

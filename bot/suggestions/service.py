@@ -165,6 +165,8 @@ class SuggestionService:
             assert suggestion.merged_into_id is not None
             suggestion = await self._get(suggestion.merged_into_id)
             seen.add(suggestion.id)
+        if suggestion.status is Status.MERGED:  # the one it joined was removed since
+            raise UserProblem("suggest.gone")
         if suggestion.status is Status.REJECTED:
             raise UserProblem("suggest.was_rejected", title=suggestion.title[:200])
         return suggestion
