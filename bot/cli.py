@@ -129,6 +129,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="list the feeds the bot reads, with their health",
         description="List every feed (from feeds.toml and approved suggestions) with its state.",
     )
+    export_feeds = feeds_commands.add_parser(
+        "export",
+        help="write the feeds students suggested and moderators approved as feeds.toml entries",
+        description="Print the enabled feeds that came from approved suggestions as [[feeds]] "
+        "entries, ready to paste into feeds.toml (or written to --output). A feed moved into "
+        "feeds.toml keeps its fetch state: the bot then manages it from the file.",
+    )
+    export_feeds.add_argument(
+        "--output", type=Path, metavar="PATH", help="write to this file (default: print)"
+    )
     digest = commands.add_parser("digest", help="the weekly digest", description="Weekly digest tools.")
     digest_commands = digest.add_subparsers(dest="digest_command", required=True, metavar="COMMAND")
     export = digest_commands.add_parser(
@@ -219,6 +229,8 @@ def _dispatch(
         return asyncio.run(export_digests(settings, console, export))
     if args.command == "feeds" and args.feeds_command == "check":
         return asyncio.run(maintenance.feeds_check(settings, console, every_feed=args.all))
+    if args.command == "feeds" and args.feeds_command == "export":
+        return asyncio.run(maintenance.feeds_export(settings, console, args.output))
     operation = {
         "db": maintenance.db_upgrade,
         "config": maintenance.config_check,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -101,13 +103,58 @@ async def feeds_list(settings: Settings, console: Console) -> int:
     return 0
 
 
+async def feeds_export(settings: Settings, console: Console, output: Path | None) -> int:
+    """The approved suggestions as `[[feeds]]` entries of feeds.toml."""
+    async with open_database(settings) as engine:
+        feeds = [
+            feed for feed in await FeedStore(sessionmaker(engine)).health() if feed.origin == "suggested"
+        ]
+    entries = [feed_entry(feed) for feed in feeds if feed.enabled]
+    text = "\n".join(entries) if entries else "# No approved suggestion to export.\n"
+    if output is None:
+        console.echo(text.rstrip("\n"))
+    else:
+        await asyncio.to_thread(output.write_text, text, encoding="utf-8")
+        console.echo(f"{len(entries)} feed(s) written to {output}")
+    return 0
+
+
+def feed_entry(feed: FeedHealth) -> str:
+    """One `[[feeds]]` table; JSON strings are valid TOML basic strings."""
+    themes = ", ".join(json.dumps(theme, ensure_ascii=False) for theme in feed.themes)
+    return (
+        "[[feeds]]  # suggested by a student, approved by a moderator\n"
+        f"name = {json.dumps(feed.name, ensure_ascii=False)}\n"
+        f"url = {json.dumps(feed.url, ensure_ascii=False)}\n"
+        f"language = {json.dumps(feed.language)}\n"
+        f"themes = [{themes}]\n"
+        f"interval_minutes = {feed.interval_minutes}\n"
+    )
+
+
+ORIGINS = {"config": "feeds.toml", "suggested": "suggestion", "local": "local file"}
+
+
 def _print_feed_table(feeds: list[FeedHealth], console: Console) -> None:
     now = datetime.now(UTC)
-    rows = [("NAME", "LANG", "CHECKED EVERY", "STATE", "LAST SUCCESS", "ITEMS", "ONE ITEM EVERY", "PROBLEM")]
+    rows = [
+        (
+            "NAME",
+            "FROM",
+            "LANG",
+            "CHECKED EVERY",
+            "STATE",
+            "LAST SUCCESS",
+            "ITEMS",
+            "ONE ITEM EVERY",
+            "PROBLEM",
+        )
+    ]
     for feed in feeds:
         rows.append(
             (
                 feed.name,
+                ORIGINS.get(feed.origin, feed.origin),
                 feed.language,
                 f"{feed.interval_minutes} min",
                 _state_text(feed),

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
+from bot.config.settings import Settings
+from bot.db.engine import sessionmaker, write_transaction
+from bot.db.models import Feed
+from bot.services import open_database
 from tests.conftest import REPO, SHIPPED_BANK, SHIPPED_FEEDS
 
 VEILLE = str(Path(sys.executable).parent / "veille")
@@ -131,10 +137,10 @@ def test_db_upgrade_then_feeds_list(tmp_path: Path) -> None:
     lines = listing.stdout.splitlines()
     assert lines[0].split("  ")[0:1] == ["NAME"]
     assert [cell.strip() for cell in lines[0].split("  ") if cell.strip()] == [
-        "NAME", "LANG", "CHECKED EVERY", "STATE", "LAST SUCCESS", "ITEMS", "ONE ITEM EVERY", "PROBLEM"
+        "NAME", "FROM", "LANG", "CHECKED EVERY", "STATE", "LAST SUCCESS", "ITEMS", "ONE ITEM EVERY", "PROBLEM"
     ]  # fmt: skip
     blog = next(line for line in lines if line.startswith("Blog du Modérateur"))
-    assert blog.split()[3:10] == ["fr", "30", "min", "never", "never", "0", "—"]
+    assert blog.split()[3:11] == ["feeds.toml", "fr", "30", "min", "never", "never", "0", "—"]
     assert lines[-1] == "23 feeds: 0 ok, 0 failing, 23 never fetched, 0 disabled"
 
 
@@ -168,3 +174,40 @@ def test_make_run_without_a_token_guides_and_exits_0() -> None:
     assert result.returncode == 0, result.stderr
     assert "No Discord token is set" in result.stdout
     assert "Configuration OK." in result.stdout
+
+
+def test_approved_suggestions_are_listed_and_export_as_feeds_toml_entries(tmp_path: Path) -> None:
+    assert veille("db", "upgrade", cwd=tmp_path).returncode == 0
+    empty = veille("feeds", "export", cwd=tmp_path)
+    assert empty.stdout.strip() == "# No approved suggestion to export."
+
+    async def approve() -> None:
+        settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'data' / 'veille.db'}")
+        async with open_database(settings) as engine, write_transaction(sessionmaker(engine)) as session:
+            session.add(
+                Feed(
+                    url="https://blog.example/feed.xml",
+                    name='Le "Blog" des stages',
+                    language="fr",
+                    themes=["video-cv"],
+                    origin="suggested",
+                )
+            )
+
+    asyncio.run(approve())
+    listing = veille("feeds", "list", cwd=tmp_path)
+    (line,) = [line for line in listing.stdout.splitlines() if line.startswith('Le "Blog" des stages')]
+    assert "suggestion" in line
+    exported = veille("feeds", "export", "--output", "suggested.toml", cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.strip() == "1 feed(s) written to suggested.toml"
+    entries = tomllib.loads((tmp_path / "suggested.toml").read_text(encoding="utf-8"))["feeds"]
+    assert entries == [
+        {
+            "name": 'Le "Blog" des stages',
+            "url": "https://blog.example/feed.xml",
+            "language": "fr",
+            "themes": ["video-cv"],
+            "interval_minutes": 60,
+        }
+    ]
