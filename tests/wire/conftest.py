@@ -135,6 +135,14 @@ async def start_bot(demo: DemoServer, settings: Settings) -> RunningBot:
     return RunningBot(task, stop, platform)
 
 
+async def wait_until_serving(bot: RunningBot, timeout: float = 15) -> None:
+    """Wait for the client's own `on_ready` (posting started): a test that stops the bot sooner
+    races discord.py's start-up tasks."""
+    async with asyncio.timeout(timeout):
+        while bot.platform.core is None or bot.platform.core.tallies is None:
+            await asyncio.sleep(0.02)
+
+
 @pytest.fixture
 async def running_bot(demo: DemoServer, bot_settings: Settings) -> AsyncIterator[RunningBot]:
     bot = await start_bot(demo, bot_settings)

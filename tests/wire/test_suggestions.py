@@ -17,7 +17,7 @@ from bot.db.models import Suggestion as SuggestionRow
 from tests.fakediscord import InteractionRecord, Message
 from tests.fakediscord.world import User
 from tests.feedserver import FeedServer
-from tests.wire.conftest import DemoServer, RunningBot, start_bot
+from tests.wire.conftest import DemoServer, RunningBot, start_bot, wait_until_serving
 from tests.wire.posting import rows, seed_articles, seed_group
 
 EPHEMERAL = 1 << 6
@@ -32,6 +32,7 @@ MODERATORS_DECIDE = (
 async def bot(demo: DemoServer, settings: Settings) -> AsyncIterator[RunningBot]:
     await seed_group(settings, demo.guild.id, demo.channel.id, slot_minutes_ago=-30)  # nothing due
     running = await start_bot(demo, settings)
+    await wait_until_serving(running)
     try:
         yield running
     finally:
