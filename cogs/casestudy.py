@@ -14,7 +14,7 @@ from bot.posting.config import parse_themes, theme_choices
 from cogs.client import VeilleBot
 from cogs.embeds import casestudy_embed, fit
 from cogs.replies import answering_problems, reply, require_moderator
-from cogs.translator import text
+from cogs.translator import command_name, option_name, text
 
 PREVIEW_TIMEOUT_SECONDS = 15 * 60
 
@@ -23,8 +23,9 @@ class CaseStudies(commands.Cog):
     def __init__(self, bot: VeilleBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="casestudy", description=text("cmd.casestudy.description"))
+    @app_commands.command(name=command_name("casestudy"), description=text("cmd.casestudy.description"))
     @app_commands.describe(url=text("cmd.casestudy.url"), theme=text("cmd.casestudy.theme"))
+    @app_commands.rename(url=option_name("url"), theme=option_name("theme"))
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def casestudy(

@@ -195,7 +195,7 @@ async def test_take_outside_a_case_study_thread_is_explained(
 
     answer = await interaction.response()
 
-    assert answer["data"]["content"] == "Utilisez `/take` dans le fil de discussion d'une étude de cas."
+    assert answer["data"]["content"] == "Utilisez `/avis` dans le fil de discussion d'une étude de cas."
 
 
 async def test_a_moderator_posts_a_given_article_after_a_preview(
@@ -322,7 +322,7 @@ async def test_a_missing_permission_pauses_the_group_and_tells_its_moderators_on
         assert alert.content == (
             "⏸️ La publication des études de cas est en pause : le bot n'a pas la permission "
             f"« Créer des fils publics » dans <#{demo.channel.id}>. Donnez-la-lui, puis lancez "
-            "`/veille setup` pour reprendre."
+            "`/veille réglages` pour reprendre."
         )
         assert posts_in(demo.world, demo.channel) == []  # checked before posting: nothing half-made
         status = await demo.discord.slash(demo.moderator, demo.channel, "veille status")
