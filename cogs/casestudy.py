@@ -77,6 +77,7 @@ class Preview(ui.View):
         self.theme = theme
         self.shown: list[int] = []  # articles already proposed: "another one" skips them
         self.proposal: Proposal | None = None
+        # The buttons' labels, in the moderator's language (the decorators give none).
         self.post_button.label = t("preview.post", self.locale)
         self.another_button.label = t("preview.another", self.locale)
         self.cancel_button.label = t("preview.cancel", self.locale)
@@ -113,7 +114,7 @@ class Preview(ui.View):
         await reply(interaction, t("preview.not_yours", self.bot.locale_for(interaction)))
         return False
 
-    @ui.button(label="Post", style=discord.ButtonStyle.success, emoji="📣")
+    @ui.button(style=discord.ButtonStyle.success, emoji="📣")
     async def post_button(
         self, interaction: discord.Interaction[VeilleBot], button: ui.Button[Preview]
     ) -> None:
@@ -126,14 +127,14 @@ class Preview(ui.View):
             )
             self.stop()
 
-    @ui.button(label="Another one", style=discord.ButtonStyle.secondary, emoji="🔄")
+    @ui.button(style=discord.ButtonStyle.secondary, emoji="🔄")
     async def another_button(
         self, interaction: discord.Interaction[VeilleBot], button: ui.Button[Preview]
     ) -> None:
         await interaction.response.defer()
         await self.show(interaction)
 
-    @ui.button(label="Cancel", style=discord.ButtonStyle.danger)
+    @ui.button(style=discord.ButtonStyle.danger)
     async def cancel_button(
         self, interaction: discord.Interaction[VeilleBot], button: ui.Button[Preview]
     ) -> None:
