@@ -9,7 +9,7 @@ from discord.ext import commands
 
 from bot.casestudy.service import Proposal
 from bot.errors import UserProblem
-from bot.i18n import Locale, t
+from bot.i18n import Locale, supported_locale, t
 from bot.posting.config import parse_themes, theme_choices
 from cogs.client import VeilleBot
 from cogs.embeds import casestudy_embed, fit
@@ -101,10 +101,13 @@ class Preview(ui.View):
             return
         if case.article_id is not None:
             self.shown.append(case.article_id)
-        label = posting.theme_label(case.theme, self.locale)
+        # The moderator's words around it, but the case study exactly as it will be posted: in the
+        # group's language, which its questions are already written in (like `/digest preview`).
+        posted_in = supported_locale(case.locale) or self.locale
+        label = posting.theme_label(case.theme, posted_in)
         await interaction.edit_original_response(
             content=t("preview.intro", self.locale),
-            embed=casestudy_embed(case, label, self.locale),
+            embed=casestudy_embed(case, label, posted_in),
             view=self,
         )
 

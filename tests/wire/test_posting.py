@@ -229,7 +229,9 @@ async def test_a_moderator_posts_a_given_article_after_a_preview(
         )
 
         post = await first_post(demo)
-        assert post.embeds[0]["title"] == preview.embeds[0]["title"]
+        # An English-speaking moderator previews the French group's post as it is posted.
+        assert post.embeds[0] == preview.embeds[0]
+        assert post.embeds[0]["fields"][0]["name"] == "Thème"
         await discussion(demo, post)
         rows = await case_studies(settings)
         assert [(row.article_id, row.requested_by, row.slot) for row in rows] == [
