@@ -9,12 +9,12 @@ from discord.ext import commands
 
 from bot.casestudy.service import Proposal
 from bot.errors import UserProblem
-from bot.i18n import Locale, t
+from bot.i18n import Locale, supported_locale, t
 from bot.posting.config import parse_themes, theme_choices
 from cogs.client import VeilleBot
 from cogs.embeds import casestudy_embed, fit
 from cogs.replies import answering_problems, reply, require_moderator
-from cogs.translator import text
+from cogs.translator import command_name, option_name, text
 
 PREVIEW_TIMEOUT_SECONDS = 15 * 60
 
@@ -23,8 +23,9 @@ class CaseStudies(commands.Cog):
     def __init__(self, bot: VeilleBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="casestudy", description=text("cmd.casestudy.description"))
+    @app_commands.command(name=command_name("casestudy"), description=text("cmd.casestudy.description"))
     @app_commands.describe(url=text("cmd.casestudy.url"), theme=text("cmd.casestudy.theme"))
+    @app_commands.rename(url=option_name("url"), theme=option_name("theme"))
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def casestudy(
@@ -76,6 +77,7 @@ class Preview(ui.View):
         self.theme = theme
         self.shown: list[int] = []  # articles already proposed: "another one" skips them
         self.proposal: Proposal | None = None
+        # The buttons' labels, in the moderator's language (the decorators give none).
         self.post_button.label = t("preview.post", self.locale)
         self.another_button.label = t("preview.another", self.locale)
         self.cancel_button.label = t("preview.cancel", self.locale)
@@ -99,10 +101,13 @@ class Preview(ui.View):
             return
         if case.article_id is not None:
             self.shown.append(case.article_id)
-        label = posting.theme_label(case.theme, self.locale)
+        # The moderator's words around it, but the case study exactly as it will be posted: in the
+        # group's language, which its questions are already written in (like `/digest preview`).
+        posted_in = supported_locale(case.locale) or self.locale
+        label = posting.theme_label(case.theme, posted_in)
         await interaction.edit_original_response(
             content=t("preview.intro", self.locale),
-            embed=casestudy_embed(case, label, self.locale),
+            embed=casestudy_embed(case, label, posted_in),
             view=self,
         )
 
@@ -112,7 +117,7 @@ class Preview(ui.View):
         await reply(interaction, t("preview.not_yours", self.bot.locale_for(interaction)))
         return False
 
-    @ui.button(label="Post", style=discord.ButtonStyle.success, emoji="📣")
+    @ui.button(style=discord.ButtonStyle.success, emoji="📣")
     async def post_button(
         self, interaction: discord.Interaction[VeilleBot], button: ui.Button[Preview]
     ) -> None:
@@ -125,14 +130,14 @@ class Preview(ui.View):
             )
             self.stop()
 
-    @ui.button(label="Another one", style=discord.ButtonStyle.secondary, emoji="🔄")
+    @ui.button(style=discord.ButtonStyle.secondary, emoji="🔄")
     async def another_button(
         self, interaction: discord.Interaction[VeilleBot], button: ui.Button[Preview]
     ) -> None:
         await interaction.response.defer()
         await self.show(interaction)
 
-    @ui.button(label="Cancel", style=discord.ButtonStyle.danger)
+    @ui.button(style=discord.ButtonStyle.danger)
     async def cancel_button(
         self, interaction: discord.Interaction[VeilleBot], button: ui.Button[Preview]
     ) -> None:

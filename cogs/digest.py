@@ -12,7 +12,7 @@ from bot.i18n import t
 from cogs.client import VeilleBot
 from cogs.digest_render import chart_file, digest_messages
 from cogs.replies import answering_problems, reply, require_moderator
-from cogs.translator import text
+from cogs.translator import command_name, option_name, text
 
 WEEKS_OFFERED = 25
 
@@ -21,14 +21,16 @@ WEEKS_OFFERED = 25
 @app_commands.default_permissions(manage_guild=True)
 class DigestCommands(
     commands.GroupCog,
-    group_name="digest",
+    group_name=command_name("digest"),
     group_description=text("cmd.digest.description"),
 ):
     def __init__(self, bot: VeilleBot) -> None:
         self.bot = bot
         super().__init__()
 
-    @app_commands.command(name="preview", description=text("cmd.digest.preview.description"))
+    @app_commands.command(
+        name=command_name("digest preview"), description=text("cmd.digest.preview.description")
+    )
     async def preview(self, interaction: discord.Interaction[VeilleBot]) -> None:
         assert interaction.guild_id is not None  # guild_only
         async with answering_problems(interaction):
@@ -38,7 +40,7 @@ class DigestCommands(
                 interaction, await self.bot.core.digests.reader.preview(interaction.guild_id)
             )
 
-    @app_commands.command(name="now", description=text("cmd.digest.now.description"))
+    @app_commands.command(name=command_name("digest now"), description=text("cmd.digest.now.description"))
     async def now(self, interaction: discord.Interaction[VeilleBot]) -> None:
         assert interaction.guild_id is not None
         async with answering_problems(interaction):
@@ -49,8 +51,9 @@ class DigestCommands(
                 interaction, t("digest.posting_now", locale, week=str(week), channel=f"<#{channel_id}>")
             )
 
-    @app_commands.command(name="week", description=text("cmd.digest.week.description"))
+    @app_commands.command(name=command_name("digest week"), description=text("cmd.digest.week.description"))
     @app_commands.describe(week=text("cmd.digest.week.week"))
+    @app_commands.rename(week=option_name("week"))
     async def week(self, interaction: discord.Interaction[VeilleBot], week: str) -> None:
         assert interaction.guild_id is not None
         async with answering_problems(interaction):

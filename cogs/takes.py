@@ -10,7 +10,7 @@ from discord.ext import commands
 from bot.i18n import t
 from cogs.client import VeilleBot
 from cogs.replies import answering_problems, reply, require_moderator
-from cogs.translator import text
+from cogs.translator import command_name, option_name, text
 from cogs.views import open_take_form
 
 
@@ -18,7 +18,7 @@ class Takes(commands.Cog):
     def __init__(self, bot: VeilleBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="take", description=text("cmd.take.description"))
+    @app_commands.command(name=command_name("take"), description=text("cmd.take.description"))
     @app_commands.guild_only()
     async def take(self, interaction: discord.Interaction[VeilleBot]) -> None:
         assert interaction.channel_id is not None
@@ -31,7 +31,7 @@ class Takes(commands.Cog):
 @app_commands.default_permissions(manage_guild=True)
 class Moderation(
     commands.GroupCog,
-    group_name="moderation",
+    group_name=command_name("moderation"),
     group_description=text("cmd.moderation.description"),
 ):
     def __init__(self, bot: VeilleBot) -> None:
@@ -49,17 +49,25 @@ class Moderation(
             key = "moderation.hidden" if hidden else "moderation.shown"
             await reply(interaction, t(key, self.bot.locale_for(interaction), user=user.mention))
 
-    @app_commands.command(name="hide-take", description=text("cmd.moderation.hide.description"))
+    @app_commands.command(
+        name=command_name("moderation hide-take"), description=text("cmd.moderation.hide.description")
+    )
     @app_commands.describe(user=text("cmd.moderation.user"))
+    @app_commands.rename(user=option_name("user"))
     async def hide_take(self, interaction: discord.Interaction[VeilleBot], user: discord.User) -> None:
         await self._set_hidden(interaction, user, True)
 
-    @app_commands.command(name="show-take", description=text("cmd.moderation.show.description"))
+    @app_commands.command(
+        name=command_name("moderation show-take"), description=text("cmd.moderation.show.description")
+    )
     @app_commands.describe(user=text("cmd.moderation.user"))
+    @app_commands.rename(user=option_name("user"))
     async def show_take(self, interaction: discord.Interaction[VeilleBot], user: discord.User) -> None:
         await self._set_hidden(interaction, user, False)
 
-    @app_commands.command(name="skip", description=text("cmd.moderation.skip.description"))
+    @app_commands.command(
+        name=command_name("moderation skip"), description=text("cmd.moderation.skip.description")
+    )
     async def skip(self, interaction: discord.Interaction[VeilleBot]) -> None:
         assert interaction.guild_id is not None
         async with answering_problems(interaction):
@@ -68,7 +76,9 @@ class Moderation(
             when = f"<t:{int(skipped.timestamp())}:F>"
             await reply(interaction, t("moderation.skipped", self.bot.locale_for(interaction), when=when))
 
-    @app_commands.command(name="delete", description=text("cmd.moderation.delete.description"))
+    @app_commands.command(
+        name=command_name("moderation delete"), description=text("cmd.moderation.delete.description")
+    )
     async def delete(self, interaction: discord.Interaction[VeilleBot]) -> None:
         assert interaction.channel_id is not None
         async with answering_problems(interaction):

@@ -4,7 +4,6 @@ for moderators (checked in code: Discord's default permissions apply to a whole 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Literal
 from zoneinfo import available_timezones
 
 import discord
@@ -12,13 +11,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.feeds.text import fold
+from bot.i18n import LOCALES
 from bot.posting.config import SetupChange, theme_choices
 from cogs.client import VeilleBot
 from cogs.embeds import setup_embed, setup_fields, status_embed
 from cogs.notify import ensure_notify_role, toggle_notifications
 from cogs.publisher import check_postable
 from cogs.replies import answering_problems, require_moderator
-from cogs.translator import text
+from cogs.translator import choice, command_name, option_name, text
 
 TIMEZONES = sorted(available_timezones())
 # Options whose parameter has another name (`time` would shadow the module in the signature).
@@ -43,14 +43,16 @@ SETUP_OPTIONS = (
 @app_commands.guild_only()
 class Veille(
     commands.GroupCog,
-    group_name="veille",
+    group_name=command_name("veille"),
     group_description=text("cmd.veille.description"),
 ):
     def __init__(self, bot: VeilleBot) -> None:
         self.bot = bot
         super().__init__()
 
-    @app_commands.command(name="status", description=text("cmd.veille.status.description"))
+    @app_commands.command(
+        name=command_name("veille status"), description=text("cmd.veille.status.description")
+    )
     async def status(self, interaction: discord.Interaction[VeilleBot]) -> None:
         assert interaction.guild_id is not None  # guild_only
         core = self.bot.core
@@ -63,9 +65,10 @@ class Veille(
             embed.add_field(name=name, value=value, inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    @app_commands.command(name="setup", description=text("cmd.veille.setup.description"))
+    @app_commands.command(name=command_name("veille setup"), description=text("cmd.veille.setup.description"))
     @app_commands.describe(**{_PARAMETERS.get(n, n): text(f"cmd.veille.setup.{n}") for n in SETUP_OPTIONS})
-    @app_commands.rename(at="time", digest_at="digest_time")
+    @app_commands.rename(**{_PARAMETERS.get(n, n): option_name(n) for n in SETUP_OPTIONS})
+    @app_commands.choices(language=[choice(f"setup.language_{code}", code) for code in LOCALES])
     async def setup(
         self,
         interaction: discord.Interaction[VeilleBot],
@@ -73,7 +76,7 @@ class Veille(
         days: str | None = None,
         at: str | None = None,
         timezone: str | None = None,
-        language: Literal["fr", "en"] | None = None,
+        language: str | None = None,
         themes: str | None = None,
         anonymous: bool | None = None,
         moderator_role: discord.Role | None = None,
@@ -139,9 +142,13 @@ class Veille(
             choices.append(app_commands.Choice(name=name[:100], value=value[:100]))
         return choices
 
-    @app_commands.command(name="notify", description=text("cmd.veille.notify.description"))
+    @app_commands.command(
+        name=command_name("veille notify"), description=text("cmd.veille.notify.description")
+    )
     @app_commands.describe(state=text("cmd.veille.notify.state"))
-    async def notify(self, interaction: discord.Interaction[VeilleBot], state: Literal["on", "off"]) -> None:
+    @app_commands.rename(state=option_name("state"))
+    @app_commands.choices(state=[choice(f"choices.notify.{state}", state) for state in ("on", "off")])
+    async def notify(self, interaction: discord.Interaction[VeilleBot], state: str) -> None:
         async with answering_problems(interaction):
             await toggle_notifications(interaction, state == "on")
 

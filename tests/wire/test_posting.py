@@ -195,7 +195,7 @@ async def test_take_outside_a_case_study_thread_is_explained(
 
     answer = await interaction.response()
 
-    assert answer["data"]["content"] == "Utilisez `/take` dans le fil de discussion d'une étude de cas."
+    assert answer["data"]["content"] == "Utilisez `/avis` dans le fil de discussion d'une étude de cas."
 
 
 async def test_a_moderator_posts_a_given_article_after_a_preview(
@@ -229,7 +229,9 @@ async def test_a_moderator_posts_a_given_article_after_a_preview(
         )
 
         post = await first_post(demo)
-        assert post.embeds[0]["title"] == preview.embeds[0]["title"]
+        # An English-speaking moderator previews the French group's post as it is posted.
+        assert post.embeds[0] == preview.embeds[0]
+        assert post.embeds[0]["fields"][0]["name"] == "Thème"
         await discussion(demo, post)
         rows = await case_studies(settings)
         assert [(row.article_id, row.requested_by, row.slot) for row in rows] == [
@@ -322,7 +324,7 @@ async def test_a_missing_permission_pauses_the_group_and_tells_its_moderators_on
         assert alert.content == (
             "⏸️ La publication des études de cas est en pause : le bot n'a pas la permission "
             f"« Créer des fils publics » dans <#{demo.channel.id}>. Donnez-la-lui, puis lancez "
-            "`/veille setup` pour reprendre."
+            "`/veille réglages` pour reprendre."
         )
         assert posts_in(demo.world, demo.channel) == []  # checked before posting: nothing half-made
         status = await demo.discord.slash(demo.moderator, demo.channel, "veille status")

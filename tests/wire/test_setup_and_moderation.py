@@ -199,7 +199,7 @@ BAD_INPUTS = [
         "fr",
         # Without Send Messages, Discord denies Embed Links too: discord.py computes the same.
         "Le bot ne peut pas publier dans <#{locked}> : il lui manque Envoyer des messages, "
-        "Intégrer des liens. Donnez-lui ces permissions sur ce salon, puis relancez `/veille setup`.",
+        "Intégrer des liens. Donnez-lui ces permissions sur ce salon, puis relancez `/veille réglages`.",
         False,
         id="channel",
     ),
@@ -528,7 +528,7 @@ async def test_notifications_need_manage_roles_then_students_join_and_leave_the_
     assert [r.name for r in demo.guild.roles.values()] == ["@everyone", "veille-bot", "Modération"]
     assert await notify(demo, "on") == (
         "Les mentions ne sont pas activées sur ce serveur (un·e modérateur·rice peut les activer "
-        "avec `/veille setup notify:True`)."
+        "avec `/veille réglages mentions:True`)."
     )
 
     await grant(demo, bot_role(demo.world, demo.guild), MANAGE_ROLES)
