@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.i18n import Locale, t
 from cogs.client import VeilleBot
 from cogs.replies import reply
-from cogs.translator import text
+from cogs.translator import command_name, text
 
 PANEL_TIMEOUT_SECONDS = 10 * 60
 EXPORT_FILENAME = "veille-bot-my-data.json"
@@ -23,18 +23,18 @@ class Privacy(commands.Cog):
     def __init__(self, bot: VeilleBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="privacy", description=text("cmd.privacy.description"))
+    @app_commands.command(name=command_name("privacy"), description=text("cmd.privacy.description"))
     async def privacy(self, interaction: discord.Interaction[VeilleBot]) -> None:
         locale = self.bot.locale_for(interaction)
         panel = PrivacyPanel(self.bot, interaction.user.id, interaction.guild_id, locale)
         await panel.refresh()
         await interaction.response.send_message(embed=await panel.embed(), view=panel, ephemeral=True)
 
-    @app_commands.command(name="my-data", description=text("cmd.my_data.description"))
+    @app_commands.command(name=command_name("my-data"), description=text("cmd.my_data.description"))
     async def my_data(self, interaction: discord.Interaction[VeilleBot]) -> None:
         await send_my_data(interaction)
 
-    @app_commands.command(name="forget-me", description=text("cmd.forget_me.description"))
+    @app_commands.command(name=command_name("forget-me"), description=text("cmd.forget_me.description"))
     async def forget_me(self, interaction: discord.Interaction[VeilleBot]) -> None:
         await ask_to_forget(interaction)
 

@@ -21,7 +21,7 @@ from bot.suggestions.model import Kind, Status, Suggestion
 from cogs.client import VeilleBot
 from cogs.embeds import fit
 from cogs.replies import answering_problems, reply, require_moderator
-from cogs.translator import text
+from cogs.translator import command_name, option_name, text
 
 KIND_EMOJI = {Kind.FEED: "📡", Kind.ARTICLE: "📰", Kind.TOPIC: "💬"}
 MERGE_TIMEOUT_SECONDS = 5 * 60
@@ -33,8 +33,9 @@ class Suggestions(commands.Cog):
     def __init__(self, bot: VeilleBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="suggest", description=text("cmd.suggest.description"))
+    @app_commands.command(name=command_name("suggest"), description=text("cmd.suggest.description"))
     @app_commands.describe(url=text("cmd.suggest.url"), topic=text("cmd.suggest.topic"))
+    @app_commands.rename(url=option_name("url"), topic=option_name("topic"))
     @app_commands.guild_only()
     async def suggest(
         self, interaction: discord.Interaction[VeilleBot], url: str | None = None, topic: str | None = None
@@ -84,7 +85,7 @@ class Suggestions(commands.Cog):
             return message.channel.id
         return None
 
-    @app_commands.command(name="suggestions", description=text("cmd.suggestions.description"))
+    @app_commands.command(name=command_name("suggestions"), description=text("cmd.suggestions.description"))
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def suggestions(self, interaction: discord.Interaction[VeilleBot]) -> None:

@@ -139,7 +139,8 @@ async def wait_until_serving(bot: RunningBot, timeout: float = 15) -> None:
     """Wait for the client's own `on_ready` (posting started): a test that stops the bot sooner
     races discord.py's start-up tasks."""
     async with asyncio.timeout(timeout):
-        while bot.platform.core is None or bot.platform.core.tallies is None:
+        # No event to wait on: the core is the bot's, set from its `on_ready`.
+        while bot.platform.core is None or bot.platform.core.tallies is None:  # noqa: ASYNC110
             await asyncio.sleep(0.02)
 
 

@@ -53,7 +53,10 @@ async def test_sync_run_answer_and_stop_cleanly(demo: DemoServer, tmp_path: Path
 
     code, out, err = await finish(await veille("sync", "--guild", str(demo.guild.id), env=env, cwd=tmp_path))
     assert code == 0, err
-    commands = "/veille, /casestudy, /take, /moderation, /digest, /suggest, /suggestions, /privacy, /my-data, /forget-me"
+    commands = (
+        "/veille, /casestudy, /take, /moderation, /digest, "
+        "/suggest, /suggestions, /privacy, /my-data, /forget-me"
+    )
     assert out.strip() == f"server {demo.guild.id}: 10 command(s) published ({commands})"
 
     bot = await veille("run", env=env, cwd=tmp_path)

@@ -172,7 +172,7 @@ async def test_bad_links_and_topics_are_explained_and_nothing_is_stored(
         ),
         ({"url": missing}, "Ce lien n'a pas pu être lu : "),
         ({"topic": "CV"}, "Votre sujet est trop court : écrivez au moins 5 caractères."),
-        ({}, "Donnez soit un lien (`url`), soit un sujet (`topic`) : l'un des deux."),
+        ({}, "Donnez soit un lien (`lien`), soit un sujet (`sujet`) : l'un des deux."),
     ]
     for options, expected in cases:
         answer, card = await suggest(demo, alice, **options)
