@@ -285,14 +285,7 @@ async def _manual_article(session: AsyncSession, case: CaseStudy, now: datetime)
     known = (await session.scalars(select(Article.id).where(Article.url == case.url).limit(1))).first()
     if known is not None:
         return known
-    feed_id = (await session.scalars(select(Feed.id).where(Feed.url == MANUAL_FEED_URL))).first()
-    if feed_id is None:
-        feed = Feed(
-            url=MANUAL_FEED_URL, name="moderator picks", language="fr", origin="manual", enabled=False
-        )
-        session.add(feed)
-        await session.flush()
-        feed_id = feed.id
+    feed_id = await pseudo_feed(session, MANUAL_FEED_URL, "moderator picks")
     article = Article(
         feed_id=feed_id,
         guid=case.url,
@@ -308,6 +301,18 @@ async def _manual_article(session: AsyncSession, case: CaseStudy, now: datetime)
     session.add(article)
     await session.flush()
     return article.id
+
+
+async def pseudo_feed(session: AsyncSession, url: str, name: str) -> int:
+    """The id of a feed that is never fetched (`origin = "manual"`), holding articles that came
+    from people rather than from feeds; made on first use."""
+    feed_id = (await session.scalars(select(Feed.id).where(Feed.url == url))).first()
+    if feed_id is None:
+        feed = Feed(url=url, name=name, language="fr", origin="manual", enabled=False)
+        session.add(feed)
+        await session.flush()
+        feed_id = feed.id
+    return feed_id
 
 
 def _stored(row: CaseStudyRow) -> StoredCaseStudy:

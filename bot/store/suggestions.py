@@ -17,6 +17,7 @@ from bot.db.models import Suggestion as SuggestionRow
 from bot.feeds.text import fold
 from bot.feeds.themes import ON_TOPIC_THRESHOLD
 from bot.privacy.registry import PersonalData, Row, changed, plain
+from bot.store.posting import pseudo_feed
 from bot.suggestions.model import Inspection, Kind, Status, Suggestion
 
 SUGGESTED_ARTICLES_URL = "veille:suggested-articles"  # the pseudo-feed of approved pages; never fetched
@@ -311,14 +312,7 @@ async def _store_article(session: AsyncSession, row: SuggestionRow, now: datetim
     known = (await session.scalars(select(Article.id).where(Article.url == row.url).limit(1))).first()
     if known is not None:
         return known
-    feed_id = (await session.scalars(select(Feed.id).where(Feed.url == SUGGESTED_ARTICLES_URL))).first()
-    if feed_id is None:
-        feed = Feed(
-            url=SUGGESTED_ARTICLES_URL, name="suggestions", language="fr", origin="manual", enabled=False
-        )
-        session.add(feed)
-        await session.flush()
-        feed_id = feed.id
+    feed_id = await pseudo_feed(session, SUGGESTED_ARTICLES_URL, "students' suggestions")
     article = Article(
         feed_id=feed_id,
         guid=row.url,

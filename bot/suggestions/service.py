@@ -17,7 +17,7 @@ from bot.feeds.fetch import Fetcher
 from bot.feeds.text import fold, tokens
 from bot.feeds.themes import ThemeKeywords, ThemeScorer
 from bot.feeds.urls import UnsafeAddressError, canonical_url, check_host
-from bot.store.suggestions import SuggestionStore
+from bot.store.suggestions import Known, SuggestionStore
 from bot.suggestions.inspect import inspect_link
 from bot.suggestions.model import Inspection, Kind, Status, Submitted, Suggestion
 
@@ -53,30 +53,21 @@ class SuggestionService:
 
     async def suggest_link(self, guild_id: int, user_id: int, link: str) -> Submitted:
         url = self._safe_url(link)
-        existing = await self.store.by_url(guild_id, url)
+        existing, known = await self._already(guild_id, url)
         if existing is not None:
             return await self._vote_instead(existing, user_id)
-        known = await self.store.known(guild_id, url)
-        if known is not None and known.feed:
-            raise UserProblem("suggest.feed_followed", name=known.title)
-        if known is not None and known.discussed:
-            raise UserProblem("suggest.already_discussed", title=known.title)
         await self._within_limit(guild_id, user_id)
-        if known is not None:  # read from a feed already: no need to fetch it again
-            return Submitted(
-                await self.store.add(
-                    guild_id, user_id, Kind.ARTICLE, known.title, url=url, article_id=known.article_id
-                )
+        if known is not None:  # an article read from a feed already: no need to fetch it again
+            article = await self.store.add(
+                guild_id, user_id, Kind.ARTICLE, known.title, url=url, article_id=known.article_id
             )
+            return Submitted(article)
         inspection = await self._inspect(url)
         if inspection.kind is Kind.FEED and inspection.alternate is not None:
             url = inspection.alternate  # a page that announces its feed: the feed is the suggestion
-            existing = await self.store.by_url(guild_id, url)
+            existing, _ = await self._already(guild_id, url)
             if existing is not None:
                 return await self._vote_instead(existing, user_id)
-            known = await self.store.known(guild_id, url)
-            if known is not None and known.feed:
-                raise UserProblem("suggest.feed_followed", name=known.title)
         assert inspection.kind is not None
         return Submitted(
             await self.store.add(
@@ -89,6 +80,19 @@ class SuggestionService:
                 inspection=inspection,
             )
         )
+
+    async def _already(self, guild_id: int, url: str) -> tuple[Suggestion | None, Known | None]:
+        """The group's suggestion of `url`, else the article the bot read there; a feed it follows
+        or an article the group discussed is refused, said so."""
+        existing = await self.store.by_url(guild_id, url)
+        if existing is not None:
+            return existing, None
+        known = await self.store.known(guild_id, url)
+        if known is not None and known.feed:
+            raise UserProblem("suggest.feed_followed", name=known.title)
+        if known is not None and known.discussed:
+            raise UserProblem("suggest.already_discussed", title=known.title)
+        return None, known
 
     async def suggest_topic(self, guild_id: int, user_id: int, text: str) -> Submitted:
         topic = " ".join(text.split())
