@@ -140,12 +140,11 @@ class ConfirmForget(ui.View):
             message = t("privacy.nothing_to_forget", locale)
         else:
             counts = forgotten.counts
-            votes = counts["useful_votes"] + counts["take_votes"] + counts["suggestion_votes"]
             message = t(
                 "privacy.forgotten",
                 locale,
                 takes=t("digest.n_takes", locale, count=counts["takes"]),
-                votes=t("privacy.n_votes", locale, count=votes),
+                votes=t("privacy.n_votes", locale, count=forgotten.votes),
                 suggestions=t("privacy.n_suggestions", locale, count=counts["suggestions"]),
             )
         await interaction.response.edit_message(content=message, view=None)

@@ -23,6 +23,7 @@ from bot.privacy.registry import PersonalData, Row
 from bot.store.suggestions import cards_of
 
 log = logging.getLogger(__name__)
+VOTES = ("useful_votes", "take_votes", "suggestion_votes")  # sections of PersonalData that are votes
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,11 @@ class Forgotten:
     @property
     def nothing(self) -> bool:
         return not any(self.counts.values())
+
+    @property
+    def votes(self) -> int:
+        """Votes of every kind deleted (case studies, takes, suggestions)."""
+        return sum(self.counts.get(name, 0) for name in VOTES)
 
 
 class PrivacyService:

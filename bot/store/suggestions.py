@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -92,31 +92,22 @@ class SuggestionStore:
     async def pending(self, guild_id: int, limit: int = 25) -> list[Suggestion]:
         """The group's suggestions awaiting a moderator, most voted first."""
         async with self._sessions() as session:
-            ids = (
-                await session.scalars(
-                    select(SuggestionRow.id)
-                    .where(SuggestionRow.guild_id == guild_id, SuggestionRow.status == Status.PENDING.value)
-                    .order_by(SuggestionRow.created_at)
-                )
-            ).all()
-            found = [s for i in ids if (s := await _suggestion(session, i)) is not None]
-        return sorted(found, key=lambda s: (-s.votes, s.created_at))[:limit]
+            found = await _suggestions(
+                session, SuggestionRow.guild_id == guild_id, SuggestionRow.status == Status.PENDING.value
+            )
+        return _most_voted(found)[:limit]
 
     async def between(self, guild_id: int, start: datetime, end: datetime) -> list[Suggestion]:
         """What students suggested in [start, end) and is still open or was approved (the digest)."""
         async with self._sessions() as session:
-            ids = (
-                await session.scalars(
-                    select(SuggestionRow.id).where(
-                        SuggestionRow.guild_id == guild_id,
-                        SuggestionRow.created_at >= start,
-                        SuggestionRow.created_at < end,
-                        SuggestionRow.status.in_([Status.PENDING.value, Status.APPROVED.value]),
-                    )
-                )
-            ).all()
-            found = [s for i in ids if (s := await _suggestion(session, i)) is not None]
-        return sorted(found, key=lambda s: (-s.votes, s.created_at))
+            found = await _suggestions(
+                session,
+                SuggestionRow.guild_id == guild_id,
+                SuggestionRow.created_at >= start,
+                SuggestionRow.created_at < end,
+                SuggestionRow.status.in_([Status.PENDING.value, Status.APPROVED.value]),
+            )
+        return _most_voted(found)
 
     async def interest(self, guild_id: int, now: datetime) -> dict[str, int]:
         """Theme → students' votes on its open or approved topics of the last `INTEREST_DAYS`."""
@@ -253,25 +244,42 @@ def _topic_key(text: str) -> str:
 
 
 async def _suggestion(session: AsyncSession, suggestion_id: int) -> Suggestion | None:
-    row = await session.get(SuggestionRow, suggestion_id, populate_existing=True)
-    if row is None:
-        return None
-    votes = await session.scalar(select(func.count()).where(SuggestionVote.suggestion_id == suggestion_id))
-    return Suggestion(
-        id=row.id,
-        guild_id=row.guild_id,
-        kind=Kind(row.kind),
-        title=row.title,
-        url=row.url,
-        theme=row.theme,
-        status=Status(row.status),
-        votes=int(votes or 0),
-        created_at=row.created_at,
-        language=row.language,
-        merged_into_id=row.merged_into_id,
-        channel_id=row.channel_id,
-        message_id=row.message_id,
+    found = await _suggestions(session, SuggestionRow.id == suggestion_id)
+    return found[0] if found else None
+
+
+async def _suggestions(session: AsyncSession, *where: ColumnElement[bool]) -> list[Suggestion]:
+    """The suggestions matching `where`, with their votes, in one query."""
+    votes = (
+        select(func.count())
+        .where(SuggestionVote.suggestion_id == SuggestionRow.id)
+        .correlate(SuggestionRow)
+        .scalar_subquery()
     )
+    query = select(SuggestionRow, votes).where(*where).order_by(SuggestionRow.id)
+    rows = (await session.execute(query.execution_options(populate_existing=True))).all()
+    return [
+        Suggestion(
+            id=row.id,
+            guild_id=row.guild_id,
+            kind=Kind(row.kind),
+            title=row.title,
+            url=row.url,
+            theme=row.theme,
+            status=Status(row.status),
+            votes=int(count or 0),
+            created_at=row.created_at,
+            language=row.language,
+            merged_into_id=row.merged_into_id,
+            channel_id=row.channel_id,
+            message_id=row.message_id,
+        )
+        for row, count in rows
+    ]
+
+
+def _most_voted(suggestions: list[Suggestion]) -> list[Suggestion]:
+    return sorted(suggestions, key=lambda s: (-s.votes, s.created_at))
 
 
 async def _move_votes(session: AsyncSession, source: int, target: int) -> None:

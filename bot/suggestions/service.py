@@ -160,14 +160,14 @@ class SuggestionService:
     async def _vote_instead(self, existing: Suggestion, user_id: int) -> Submitted:
         target = await self._open_target(existing)
         added = await self.store.vote(target.id, user_id)
-        return Submitted(await self._get(target.id), duplicate=True, vote_added=added)
+        return Submitted(await self.get(target.id), duplicate=True, vote_added=added)
 
     async def _open_target(self, suggestion: Suggestion) -> Suggestion:
         """The suggestion that collects votes for `suggestion` (the one it was merged into)."""
         seen = {suggestion.id}
         while suggestion.status is Status.MERGED and suggestion.merged_into_id not in (None, *seen):
             assert suggestion.merged_into_id is not None
-            suggestion = await self._get(suggestion.merged_into_id)
+            suggestion = await self.get(suggestion.merged_into_id)
             seen.add(suggestion.id)
         if suggestion.status is Status.MERGED:  # the one it joined was removed since
             raise UserProblem("suggest.gone")
@@ -177,20 +177,18 @@ class SuggestionService:
 
     # ── voting and deciding ─────────────────────────────────────────────────────────────────────
 
-    async def _get(self, suggestion_id: int) -> Suggestion:
+    async def get(self, suggestion_id: int) -> Suggestion:
+        """The suggestion, or `suggest.gone` if it was removed (its author was forgotten)."""
         found = await self.store.get(suggestion_id)
         if found is None:
             raise UserProblem("suggest.gone")
         return found
 
-    async def get(self, suggestion_id: int) -> Suggestion:
-        return await self._get(suggestion_id)
-
     async def vote(self, suggestion_id: int, user_id: int) -> tuple[bool, Suggestion]:
         """Back a suggestion (once): whether the vote is new, and the suggestion now."""
-        target = await self._open_target(await self._get(suggestion_id))
+        target = await self._open_target(await self.get(suggestion_id))
         added = await self.store.vote(target.id, user_id)
-        return added, await self._get(target.id)
+        return added, await self.get(target.id)
 
     async def approve(self, suggestion_id: int, moderator_id: int) -> Suggestion:
         suggestion = await self._pending(suggestion_id)
@@ -213,19 +211,19 @@ class SuggestionService:
     async def merge(self, suggestion_id: int, into_id: int, moderator_id: int) -> Suggestion:
         """Fold a duplicate into another suggestion of the group: its votes move there."""
         suggestion = await self._pending(suggestion_id)
-        target = await self._open_target(await self._get(into_id))
+        target = await self._open_target(await self.get(into_id))
         if target.id == suggestion.id or target.guild_id != suggestion.guild_id:
             raise UserProblem("suggest.merge_self")
         await self._decide(suggestion, Status.MERGED, moderator_id, merged_into=target.id)
-        return await self._get(target.id)
+        return await self.get(target.id)
 
     async def merge_targets(self, suggestion_id: int) -> list[Suggestion]:
-        suggestion = await self._get(suggestion_id)
+        suggestion = await self.get(suggestion_id)
         pending = await self.store.pending(suggestion.guild_id)
         return [other for other in pending if other.id != suggestion.id]
 
     async def _pending(self, suggestion_id: int) -> Suggestion:
-        suggestion = await self._get(suggestion_id)
+        suggestion = await self.get(suggestion_id)
         if not suggestion.pending:
             raise UserProblem("suggest.decided", status=suggestion.status.value)
         return suggestion
@@ -234,9 +232,9 @@ class SuggestionService:
         self, suggestion: Suggestion, status: Status, moderator_id: int, **extra: Any
     ) -> Suggestion:
         if not await self.store.decide(suggestion.id, status, moderator_id, self._clock(), **extra):
-            decided = await self._get(suggestion.id)  # another moderator was quicker
+            decided = await self.get(suggestion.id)  # another moderator was quicker
             raise UserProblem("suggest.decided", status=decided.status.value)
-        return await self._get(suggestion.id)
+        return await self.get(suggestion.id)
 
     async def pending(self, guild_id: int) -> list[Suggestion]:
         return await self.store.pending(guild_id)
