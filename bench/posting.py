@@ -36,9 +36,9 @@ from bot.db.engine import sessionmaker
 from bot.db.models import Take
 from bot.services import open_database
 from cogs.launcher import DiscordPlatform
+from sandbox.fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, Message, User, World
+from sandbox.fakediscord.world import MANAGE_GUILD
 from tests.conftest import SHIPPED_FEEDS
-from tests.fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, Message, User, World
-from tests.fakediscord.world import MANAGE_GUILD
 from tests.feedserver import FeedServer
 from tests.wire.posting import custom_ids, seed_articles, seed_group
 

@@ -16,47 +16,18 @@ from discord.gateway import DiscordWebSocket
 from bot.config.settings import Settings
 from bot.services import Core
 from cogs.launcher import DiscordPlatform
+from sandbox.demo import DemoServer, demo_server
 from tests.conftest import SHIPPED_FEEDS
-from tests.fakediscord import Channel, FakeDiscord, Guild, User, World
-from tests.fakediscord.world import MANAGE_GUILD
 from tests.feedserver import FeedServer
-
-
-@dataclass
-class DemoServer:
-    """A school's Discord server: one #veille channel, a moderator and three students."""
-
-    discord: FakeDiscord
-    guild: Guild
-    channel: Channel
-    moderator: User
-    students: list[User]
-
-    @property
-    def world(self) -> World:
-        return self.discord.world
-
-
-def build_demo_world() -> tuple[World, Guild, Channel, User, list[User]]:
-    world = World()
-    guild = world.add_guild("Lycée Demo")
-    channel = world.add_channel(guild, "veille")
-    moderators = world.add_role(guild, "Modération", MANAGE_GUILD)
-    moderator = world.add_user("prof-martin", "Mme Martin")
-    world.add_member(guild, moderator, [moderators])
-    students = [world.add_user(name) for name in ("alice", "bilal", "chloe")]
-    for student in students:
-        world.add_member(guild, student)
-    return world, guild, channel, moderator, students
 
 
 @pytest.fixture
 async def demo() -> AsyncIterator[DemoServer]:
-    world, guild, channel, moderator, students = build_demo_world()
-    server = FakeDiscord(world)
+    demo = demo_server()
+    server = demo.discord
     await server.start()
     try:
-        yield DemoServer(server, guild, channel, moderator, students)
+        yield demo
     finally:
         await server.stop()
     assert not server.unhandled, f"the bot called routes the fake Discord lacks: {server.unhandled}"

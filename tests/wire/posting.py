@@ -16,12 +16,12 @@ from bot.db.engine import sessionmaker, write_transaction
 from bot.db.models import Article, Feed, Guild, OutboxItem
 from bot.db.models import CaseStudy as CaseStudyRow
 from bot.services import open_database
+from sandbox.demo import DemoServer
+from sandbox.fakediscord import Channel, Message, Role
+from sandbox.fakediscord import Guild as FakeGuild
+from sandbox.fakediscord.world import World
 from tests.casestudy.test_service import PARAGRAPHS
-from tests.fakediscord import Channel, Message, Role
-from tests.fakediscord import Guild as FakeGuild
-from tests.fakediscord.world import World
 from tests.feedserver import FeedServer
-from tests.wire.conftest import DemoServer
 
 TITLES = [
     "Le CV vidéo séduit les recruteurs",

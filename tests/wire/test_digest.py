@@ -19,9 +19,10 @@ from bot.digest.reader import covered_week
 from bot.digest.week import IsoWeek
 from bot.posting.schedule import WEEKDAYS
 from bot.services import open_database
-from tests.fakediscord import CommandNotAvailable, Message
+from sandbox.demo import DemoServer
+from sandbox.fakediscord import CommandNotAvailable, Message
 from tests.posting.test_outbox import CASE
-from tests.wire.conftest import DemoServer, start_bot
+from tests.wire.conftest import start_bot
 from tests.wire.posting import seed_group
 
 PARIS = ZoneInfo("Europe/Paris")

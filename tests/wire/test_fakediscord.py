@@ -14,15 +14,16 @@ import pytest
 import yarl
 from discord.gateway import DiscordWebSocket
 
-from tests.fakediscord import CommandNotAvailable, InteractionRecord, Message, Role
-from tests.fakediscord.gateway import (
+from sandbox.demo import DemoServer
+from sandbox.fakediscord import CommandNotAvailable, InteractionRecord, Message, Role
+from sandbox.fakediscord.gateway import (
     GUILD_MEMBERS,
     GUILD_MESSAGE_REACTIONS,
     GUILD_MESSAGES,
     GUILDS,
     MESSAGE_CONTENT,
 )
-from tests.fakediscord.world import (
+from sandbox.fakediscord.world import (
     ADD_REACTIONS,
     CREATE_PUBLIC_THREADS,
     FORUM_CHANNEL,
@@ -32,7 +33,6 @@ from tests.fakediscord.world import (
     SEND_MESSAGES,
     Channel,
 )
-from tests.wire.conftest import DemoServer
 
 DEFAULT_INTENTS = GUILDS | GUILD_MESSAGES | GUILD_MESSAGE_REACTIONS
 EPHEMERAL = 1 << 6

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.demo import DemoServer
 from tests.conftest import SHIPPED_BANK, SHIPPED_FEEDS
-from tests.wire.conftest import DemoServer
 
 VEILLE = str(Path(sys.executable).parent / "veille")
 

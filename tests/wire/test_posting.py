@@ -11,9 +11,10 @@ import pytest
 
 from bot.config.settings import Settings
 from bot.db.models import Take
-from tests.fakediscord import CommandNotAvailable, InteractionRecord, Message
+from sandbox.demo import DemoServer
+from sandbox.fakediscord import CommandNotAvailable, InteractionRecord, Message
 from tests.feedserver import FeedServer
-from tests.wire.conftest import DemoServer, RunningBot, start_bot
+from tests.wire.conftest import RunningBot, start_bot
 from tests.wire.posting import (
     case_studies,
     custom_ids,
@@ -309,7 +310,7 @@ async def test_rate_limits_and_server_errors_are_retried_into_one_post(
 async def test_a_missing_permission_pauses_the_group_and_tells_its_moderators_once(
     demo: DemoServer, settings: Settings, pages: FeedServer
 ) -> None:
-    from tests.fakediscord.world import CREATE_PUBLIC_THREADS
+    from sandbox.fakediscord.world import CREATE_PUBLIC_THREADS
 
     alerts = demo.world.add_channel(demo.guild, "modération")
     await seed_articles(settings, pages)

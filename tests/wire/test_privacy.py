@@ -14,10 +14,11 @@ from bot.db.engine import sessionmaker
 from bot.db.models import Base, MemberPreference
 from bot.digest.week import IsoWeek
 from bot.services import open_database
-from tests.fakediscord import InteractionRecord
+from sandbox.demo import DemoServer
+from sandbox.fakediscord import InteractionRecord
 from tests.feedserver import FeedServer
 from tests.privacy.test_service import traces_of
-from tests.wire.conftest import DemoServer, start_bot
+from tests.wire.conftest import start_bot
 from tests.wire.posting import (
     discussion_of,
     first_post_in,

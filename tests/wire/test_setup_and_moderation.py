@@ -14,10 +14,11 @@ import pytest
 
 from bot.config.settings import Settings
 from bot.db.models import Guild as GuildRow
-from tests.fakediscord import Channel, CommandNotAvailable, InteractionRecord, Message
-from tests.fakediscord.world import FORUM_CHANNEL, MANAGE_ROLES, MANAGE_THREADS, SEND_MESSAGES
+from sandbox.demo import DemoServer
+from sandbox.fakediscord import Channel, CommandNotAvailable, InteractionRecord, Message
+from sandbox.fakediscord.world import FORUM_CHANNEL, MANAGE_ROLES, MANAGE_THREADS, SEND_MESSAGES
 from tests.feedserver import FeedServer
-from tests.wire.conftest import DemoServer, RunningBot, start_bot
+from tests.wire.conftest import RunningBot, start_bot
 from tests.wire.posting import (
     bot_role,
     case_studies,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot import __version__
-from tests.fakediscord import CommandNotAvailable
-from tests.wire.conftest import DemoServer, RunningBot
+from sandbox.demo import DemoServer
+from sandbox.fakediscord import CommandNotAvailable
+from tests.wire.conftest import RunningBot
 
 EPHEMERAL = 1 << 6
 

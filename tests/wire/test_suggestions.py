@@ -14,10 +14,11 @@ from bot.casestudy.select import Preferences
 from bot.config.settings import Settings
 from bot.db.models import Article, Feed
 from bot.db.models import Suggestion as SuggestionRow
-from tests.fakediscord import InteractionRecord, Message
-from tests.fakediscord.world import User
+from sandbox.demo import DemoServer
+from sandbox.fakediscord import InteractionRecord, Message
+from sandbox.fakediscord.world import User
 from tests.feedserver import FeedServer
-from tests.wire.conftest import DemoServer, RunningBot, start_bot, wait_until_serving
+from tests.wire.conftest import RunningBot, start_bot, wait_until_serving
 from tests.wire.posting import rows, seed_articles, seed_group
 
 EPHEMERAL = 1 << 6

@@ -20,9 +20,9 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from tests.fakediscord.channels import Channels
-from tests.fakediscord.faults import Faults, rate_limit_headers
-from tests.fakediscord.gateway import (
+from sandbox.fakediscord.channels import Channels
+from sandbox.fakediscord.faults import Faults, rate_limit_headers
+from sandbox.fakediscord.gateway import (
     HEARTBEAT,
     HEARTBEAT_ACK,
     HEARTBEAT_INTERVAL_MS,
@@ -34,7 +34,7 @@ from tests.fakediscord.gateway import (
     RESUME,
     GatewaySession,
 )
-from tests.fakediscord.interactions import (
+from sandbox.fakediscord.interactions import (
     APPLICATION_COMMAND,
     CHANNEL_MESSAGE,
     DEFERRED_CHANNEL_MESSAGE,
@@ -45,10 +45,10 @@ from tests.fakediscord.interactions import (
     UPDATE_MESSAGE,
     InteractionRecord,
 )
-from tests.fakediscord.messages import Messages, check_not_empty
-from tests.fakediscord.ratelimit import GlobalRateLimit
-from tests.fakediscord.reactions import Reactions
-from tests.fakediscord.rest import (
+from sandbox.fakediscord.messages import Messages, check_not_empty
+from sandbox.fakediscord.ratelimit import GlobalRateLimit
+from sandbox.fakediscord.reactions import Reactions
+from sandbox.fakediscord.rest import (
     API_PREFIX,
     RECORD,
     DiscordError,
@@ -60,10 +60,10 @@ from tests.fakediscord.rest import (
     error_response,
     json_response,
 )
-from tests.fakediscord.roles import Roles
-from tests.fakediscord.threads import Threads
-from tests.fakediscord.users import UserActions
-from tests.fakediscord.world import Message, World
+from sandbox.fakediscord.roles import Roles
+from sandbox.fakediscord.threads import Threads
+from sandbox.fakediscord.users import UserActions
+from sandbox.fakediscord.world import Message, World
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakediscord.faults import ERROR_BODIES
-from tests.fakediscord.world import Channel, Guild, World
+from sandbox.fakediscord.faults import ERROR_BODIES
+from sandbox.fakediscord.world import Channel, Guild, World
 
 API_PREFIX = "/api/v10"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

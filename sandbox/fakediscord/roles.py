@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from tests.fakediscord.rest import (
+from sandbox.fakediscord.rest import (
     Route,
     body_of,
     guild_or_404,
@@ -16,10 +16,10 @@ from tests.fakediscord.rest import (
     require,
     unknown,
 )
-from tests.fakediscord.world import MANAGE_ROLES, Guild, Member, Role
+from sandbox.fakediscord.world import MANAGE_ROLES, Guild, Member, Role
 
 if TYPE_CHECKING:
-    from tests.fakediscord.server import FakeDiscord
+    from sandbox.fakediscord.server import FakeDiscord
 
 
 def top_position(guild: Guild, user_id: int) -> int:

@@ -7,11 +7,11 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
-from tests.fakediscord.rest import Route, discord_error, require
-from tests.fakediscord.world import ADD_REACTIONS, READ_MESSAGE_HISTORY, emoji_payload
+from sandbox.fakediscord.rest import Route, discord_error, require
+from sandbox.fakediscord.world import ADD_REACTIONS, READ_MESSAGE_HISTORY, emoji_payload
 
 if TYPE_CHECKING:
-    from tests.fakediscord.server import FakeDiscord
+    from sandbox.fakediscord.server import FakeDiscord
 
 
 class Reactions:

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from tests.fakediscord.components import (
+from sandbox.fakediscord.components import (
     BUTTON,
     LINK_BUTTON,
     PREMIUM_BUTTON,
@@ -21,7 +21,7 @@ from tests.fakediscord.components import (
     find,
     modal_submission,
 )
-from tests.fakediscord.interactions import (
+from sandbox.fakediscord.interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
     MESSAGE_COMPONENT,
@@ -31,7 +31,7 @@ from tests.fakediscord.interactions import (
     InteractionRecord,
     command_data,
 )
-from tests.fakediscord.world import (
+from sandbox.fakediscord.world import (
     FORUM_CHANNEL,
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
@@ -44,9 +44,9 @@ from tests.fakediscord.world import (
 )
 
 if TYPE_CHECKING:
-    from tests.fakediscord.channels import Channels
-    from tests.fakediscord.messages import Messages
-    from tests.fakediscord.threads import Threads
+    from sandbox.fakediscord.channels import Channels
+    from sandbox.fakediscord.messages import Messages
+    from sandbox.fakediscord.threads import Threads
 
 
 class UserActions:

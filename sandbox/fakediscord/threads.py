@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from tests.fakediscord.messages import check_not_empty
-from tests.fakediscord.rest import (
+from sandbox.fakediscord.messages import check_not_empty
+from sandbox.fakediscord.rest import (
     RECORD,
     Route,
     body_of,
@@ -19,7 +19,7 @@ from tests.fakediscord.rest import (
     json_response,
     require,
 )
-from tests.fakediscord.world import (
+from sandbox.fakediscord.world import (
     ANNOUNCEMENT_CHANNEL,
     ANNOUNCEMENT_THREAD,
     ARCHIVE_DURATIONS,
@@ -35,7 +35,7 @@ from tests.fakediscord.world import (
 )
 
 if TYPE_CHECKING:
-    from tests.fakediscord.server import FakeDiscord
+    from sandbox.fakediscord.server import FakeDiscord
 
 MAX_THREAD_NAME = 100
 MAX_APPLIED_TAGS = 5

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakediscord.world import Channel, Guild, Message, User
+from sandbox.fakediscord.world import Channel, Guild, Message, User
 
 APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
 

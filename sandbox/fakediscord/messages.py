@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from tests.fakediscord.components import numbered
-from tests.fakediscord.gateway import MESSAGE_CONTENT, content_hidden, without_content
-from tests.fakediscord.interactions import APPLICATION_COMMAND, InteractionRecord
-from tests.fakediscord.rest import (
+from sandbox.fakediscord.components import numbered
+from sandbox.fakediscord.gateway import MESSAGE_CONTENT, content_hidden, without_content
+from sandbox.fakediscord.interactions import APPLICATION_COMMAND, InteractionRecord
+from sandbox.fakediscord.rest import (
     RECORD,
     Route,
     body_of,
@@ -23,7 +23,7 @@ from tests.fakediscord.rest import (
     require,
     unknown,
 )
-from tests.fakediscord.world import (
+from sandbox.fakediscord.world import (
     MANAGE_MESSAGES,
     MENTION_EVERYONE,
     READ_MESSAGE_HISTORY,
@@ -37,7 +37,7 @@ from tests.fakediscord.world import (
 )
 
 if TYPE_CHECKING:
-    from tests.fakediscord.server import FakeDiscord
+    from sandbox.fakediscord.server import FakeDiscord
 
 USER_MENTION = re.compile(r"<@!?(\d+)>")
 ROLE_MENTION = re.compile(r"<@&(\d+)>")

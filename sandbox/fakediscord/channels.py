@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from tests.fakediscord.rest import (
+from sandbox.fakediscord.rest import (
     Route,
     body_of,
     channel_or_404,
@@ -15,11 +15,11 @@ from tests.fakediscord.rest import (
     json_response,
     require,
 )
-from tests.fakediscord.threads import check_thread_fields, checked_tags
-from tests.fakediscord.world import FORUM_CHANNEL, MANAGE_CHANNELS, MANAGE_THREADS, Channel, Guild
+from sandbox.fakediscord.threads import check_thread_fields, checked_tags
+from sandbox.fakediscord.world import FORUM_CHANNEL, MANAGE_CHANNELS, MANAGE_THREADS, Channel, Guild
 
 if TYPE_CHECKING:
-    from tests.fakediscord.server import FakeDiscord
+    from sandbox.fakediscord.server import FakeDiscord
 
 MAX_TAGS, MAX_TAG_NAME = 20, 20
 
