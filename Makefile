@@ -17,10 +17,10 @@ $(STAMP): requirements-dev.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --editable .
 	@touch $(STAMP)
 
-# Runs the bot; without a token it explains how to get one, checks the configuration and shows a
-# case study made from the demo feeds.
+# Runs the bot; without a token it explains how to get one and starts the local sandbox (a
+# stand-in for Discord with a demo server and a web page, on 127.0.0.1 only) to try it meanwhile.
 run: $(STAMP)
-	$(BIN)/veille run --guide
+	$(BIN)/veille run --sandbox
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -39,6 +39,9 @@ class Platform(Protocol):
     async def sync(self, settings: Settings, guild_ids: Sequence[int], clear: bool) -> list[str]:
         """Publish the commands (globally, or to the given guilds) and describe what was done."""
 
+    async def sandbox(self, settings: Settings, console: Console, stop: asyncio.Event) -> None:
+        """Serve a local stand-in for the platform, with the real bot on it, until `stop` is set."""
+
 
 TOKEN_GUIDE = """\
 No Discord token is set, so the bot cannot connect to Discord yet. To get one:
@@ -46,6 +49,7 @@ No Discord token is set, so the bot cannot connect to Discord yet. To get one:
   2. Press "Reset Token" and copy the token (it is shown once; keep it secret).
   3. Copy .env.example to .env and put the token there:  DISCORD_TOKEN=<your token>
   4. Invite the bot with the URL in the README ("Invite the bot"), then `make run` again.
+Meanwhile, here is the bot in a local sandbox.
 """
 
 
@@ -70,10 +74,28 @@ def build_parser() -> argparse.ArgumentParser:
         "Stops cleanly on SIGINT (Ctrl-C) or SIGTERM.",
     )
     run.add_argument(
-        "--guide",
+        "--sandbox",
         action="store_true",
-        help="when no token is set, explain how to get one, check the configuration and show a "
-        "case study from the demo feeds instead of failing (what `make run` does)",
+        help="when no token is set, explain how to get one and start the local sandbox instead of "
+        "failing (what `make run` does)",
+    )
+
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="try the bot without Discord: a local stand-in with a demo server and a web page",
+        description="Start a Discord-compatible server on 127.0.0.1 with a demo server (#veille, a "
+        "moderator, three students) and a web page to act as them, and the real bot connected to it. "
+        "It uses its own SQLite file (SANDBOX_DATABASE), recreated at each start, and never runs when "
+        "DISCORD_TOKEN is set. Stops on Ctrl-C.",
+    )
+    sandbox.add_argument(
+        "--port", type=int, metavar="PORT", help="port on 127.0.0.1 (default: SANDBOX_PORT, 8765; 0: any)"
+    )
+    sandbox.add_argument(
+        "--feeds",
+        choices=["auto", "shipped", "samples"],
+        help="feeds.toml (shipped), the offline sample feeds of examples/feeds (samples), or feeds.toml "
+        "when the internet answers (auto, the default: SANDBOX_FEEDS)",
     )
 
     sync = commands.add_parser(
@@ -212,7 +234,11 @@ def _dispatch(
     args: argparse.Namespace, settings: Settings, platform: Platform | None, console: Console
 ) -> int:
     if args.command == "run":
-        return _run(settings, _require(platform), console, guide=args.guide)
+        return _run(settings, _require(platform), console, sandbox=args.sandbox)
+    if args.command == "sandbox":
+        overrides = {"sandbox_port": args.port, "sandbox_feeds": args.feeds}
+        chosen = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+        return _sandbox(chosen, _require(platform), console)
     if args.command == "sync":
         return _sync(settings, _require(platform), console, args.guild, args.clear)
     from bot import maintenance
@@ -245,35 +271,39 @@ def _require(platform: Platform | None) -> Platform:
     return platform
 
 
-def _run(settings: Settings, platform: Platform, console: Console, *, guide: bool) -> int:
-    if settings.token is None and guide:
-        from bot import maintenance
-
+def _run(settings: Settings, platform: Platform, console: Console, *, sandbox: bool) -> int:
+    if settings.token is None and sandbox:
         console.echo(TOKEN_GUIDE)
-        checked = asyncio.run(maintenance.config_check(settings, console))
-        if checked != 0:
-            return checked
-        from bot.preview import DEMO_FEEDS, PreviewRequest, preview
-
-        if DEMO_FEEDS.is_dir():  # offline and instant: the demo feeds, not the internet
-            console.echo(
-                "\nMeanwhile, a case study as the bot posts them, from the demo feeds in examples/feeds\n"
-                "(`veille preview` makes one from the real feeds):\n"
-            )
-            asyncio.run(preview(settings, console, PreviewRequest(feeds_dir=DEMO_FEEDS)))
-        return 0
+        return _sandbox(settings, platform, console)
     settings.require_token()
-    asyncio.run(_serve(platform, settings))
+    asyncio.run(_serve(platform.run, settings))
     return 0
 
 
-async def _serve(platform: Platform, settings: Settings) -> None:
+def _sandbox(settings: Settings, platform: Platform, console: Console) -> int:
+    if settings.token is not None:
+        raise ConfigError(
+            "DISCORD_TOKEN is set: the sandbox never runs beside a real token",
+            todo="`veille run` serves Discord; for the sandbox, unset DISCORD_TOKEN or use --env-file",
+        )
+    if not 0 <= settings.sandbox_port <= 65535:
+        raise ConfigError(f"port {settings.sandbox_port} does not exist", todo="give a port from 0 to 65535")
+
+    async def serve(settings: Settings, stop: asyncio.Event) -> None:
+        await platform.sandbox(settings, console, stop)
+
+    asyncio.run(_serve(serve, settings))
+    return 0
+
+
+async def _serve(serve: Callable[[Settings, asyncio.Event], Awaitable[None]], settings: Settings) -> None:
+    """Run `serve` until SIGINT (Ctrl-C) or SIGTERM asks it to stop."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await platform.run(settings, stop)
+        await serve(settings, stop)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

@@ -32,7 +32,7 @@ from bot.feeds.fetch import Fetcher, FetchLimits, open_session
 from bot.feeds.themes import ThemeKeywords
 from bot.i18n import Locale
 from bot.posting.publisher import AlertKind, Publisher
-from bot.posting.service import PostingService
+from bot.posting.service import PostingService, SlotOutcome
 from bot.posting.takes import TakeService, TallyRefresher, tally_loader
 from bot.privacy.service import PrivacyService
 from bot.scheduler import Scheduler
@@ -97,6 +97,15 @@ class Core:
         self.posting.on_posted(self._show_early_takes)
         await self.posting.start(publisher)
         await self.digests.start()
+
+    async def fast_forward_case_study(self, guild_id: int) -> SlotOutcome | None:
+        """Move the bot's clock to the group's next case-study slot and fill it (sandbox and
+        tests): what the slot got, or None when the group has no schedule."""
+        upcoming = self.posting.next_post(await self.posting.config(guild_id))
+        if upcoming is None:
+            return None
+        self.clock.advance_to(upcoming + timedelta(seconds=1))
+        return await self.posting.run_slot(guild_id)
 
     async def fast_forward_digest(self, guild_id: int) -> str | None:
         """Move the bot's clock to the group's next digest slot and run it (sandbox and tests):
@@ -217,6 +226,7 @@ async def open_core(settings: Settings) -> AsyncIterator[Core]:
                 theme_keywords(feeds_file),
                 theme_labels(feeds_file),
                 bank,
+                clock=clock,
             )
             posting = PostingService(
                 GuildStore(sessions, settings.default_locale, settings.default_timezone),

@@ -11,6 +11,7 @@ from bot import cli
 
 if TYPE_CHECKING:
     from bot.config.settings import Settings
+    from bot.console import Console
     from bot.services import Core
 
 
@@ -37,6 +38,11 @@ class DiscordPlatform:
         from cogs import runtime
 
         return await runtime.sync(settings, guild_ids, clear)
+
+    async def sandbox(self, settings: Settings, console: Console, stop: asyncio.Event) -> None:
+        from sandbox import app
+
+        await app.serve(settings, console, stop)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

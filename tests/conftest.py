@@ -19,7 +19,7 @@ pytest_plugins = ("tests.feed_fixtures",)
 SHIPPED_FEEDS = REPO / "feeds.toml"
 SHIPPED_BANK = REPO / "casestudies.toml"
 POSTGRES_URL_VARIABLE = "VEILLE_TEST_POSTGRES_URL"
-GUARDED_LOGGERS = ("discord", "bot", "cogs", "asyncio")
+GUARDED_LOGGERS = ("discord", "bot", "cogs", "sandbox", "asyncio")
 
 
 # ── a test fails on any ERROR that discord.py (or our code) only logs ───────────────────────────

@@ -15,7 +15,7 @@ from bot.config.settings import Settings
 from bot.db.engine import sessionmaker, write_transaction
 from bot.db.models import Feed
 from bot.services import open_database
-from tests.conftest import REPO, SHIPPED_BANK, SHIPPED_FEEDS
+from tests.conftest import SHIPPED_BANK, SHIPPED_FEEDS
 
 VEILLE = str(Path(sys.executable).parent / "veille")
 
@@ -45,6 +45,7 @@ def veille(
     [
         [],
         ["run"],
+        ["sandbox"],
         ["sync"],
         ["db"],
         ["db", "upgrade"],
@@ -115,15 +116,6 @@ def test_run_without_a_token_fails_clearly(tmp_path: Path) -> None:
     )
 
 
-def test_run_guide_without_a_token_explains_and_checks(tmp_path: Path) -> None:
-    result = veille("run", "--guide", cwd=tmp_path)
-
-    assert result.returncode == 0, result.stderr
-    assert "No Discord token is set" in result.stdout
-    assert "DISCORD_TOKEN=<your token>" in result.stdout
-    assert "Configuration OK." in result.stdout
-
-
 def test_db_upgrade_then_feeds_list(tmp_path: Path) -> None:
     first = veille("db", "upgrade", cwd=tmp_path)
     again = veille("db", "upgrade", cwd=tmp_path)
@@ -155,25 +147,6 @@ def test_an_unreachable_database_is_exit_3_without_password(tmp_path: Path) -> N
     )
     assert "hunter2" not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
-
-
-def test_make_run_without_a_token_guides_and_exits_0() -> None:
-    env = {key: value for key, value in os.environ.items() if key != "DISCORD_TOKEN"}
-    env.pop("MAKEFLAGS", None)
-
-    result = subprocess.run(
-        ["make", "--no-print-directory", "run"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-    assert result.returncode == 0, result.stderr
-    assert "No Discord token is set" in result.stdout
-    assert "Configuration OK." in result.stdout
 
 
 def test_approved_suggestions_are_listed_and_export_as_feeds_toml_entries(tmp_path: Path) -> None:

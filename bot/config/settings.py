@@ -20,6 +20,7 @@ from bot.errors import ConfigError
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 Locale = Literal["fr", "en"]
+SandboxFeeds = Literal["auto", "shipped", "samples"]
 
 DEFAULT_DATABASE_URL = "sqlite:///data/veille.db"
 DISCORD_API_BASE = "https://discord.com/api/v10"
@@ -55,8 +56,13 @@ class Settings(BaseSettings):
     feeds_allow_private_addresses: bool = False
     discord_api_base: str = Field(default=DISCORD_API_BASE)
     discord_gateway_url: str = Field(default=DISCORD_GATEWAY_URL)
+    # The local sandbox (`make run` with no token): its port on 127.0.0.1, where its feeds come
+    # from, and its own SQLite file, recreated at each start.
+    sandbox_port: int = Field(default=8765, ge=0, le=65535)
+    sandbox_feeds: SandboxFeeds = "auto"
+    sandbox_database: Path = Path("data/sandbox.db")
 
-    @field_validator("log_level", "default_locale", mode="before")
+    @field_validator("log_level", "default_locale", "sandbox_feeds", mode="before")
     @classmethod
     def _case_insensitive(cls, value: Any, info: Any) -> Any:
         if not isinstance(value, str):
@@ -139,6 +145,9 @@ class Settings(BaseSettings):
             ("FEEDS_ALLOW_PRIVATE_ADDRESSES", "yes" if self.feeds_allow_private_addresses else "no"),
             ("DISCORD_API_BASE", self.discord_api_base),
             ("DISCORD_GATEWAY_URL", self.discord_gateway_url),
+            ("SANDBOX_PORT", str(self.sandbox_port)),
+            ("SANDBOX_FEEDS", self.sandbox_feeds),
+            ("SANDBOX_DATABASE", str(self.sandbox_database)),
         ]
 
 

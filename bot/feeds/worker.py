@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import signal
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -67,8 +68,11 @@ _STORAGE: _Storage | None = None
 
 
 def init_worker(themes: tuple[ThemeKeywords, ...]) -> None:
-    """Process-pool initializer."""
+    """Process-pool initializer. Ctrl-C reaches every process of the terminal's group: the bot
+    stops on it and then closes the pool, so a worker ignores it (rather than dying mid-task
+    with a traceback)."""
     global _STORAGE
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     init_parser(themes)
     _STORAGE = _Storage()
     atexit.register(_STORAGE.close)

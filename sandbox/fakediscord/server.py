@@ -15,7 +15,7 @@ import contextlib
 import json
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aiohttp import BodyPartReader, web
@@ -89,6 +89,7 @@ class FakeDiscord(UserActions):
         self.roles = Roles(self)
         self.reactions = Reactions(self)
         self._changed = asyncio.Condition()
+        self.version = 0  # counts changes: the sandbox's page redraws when it moves
         self._stopping = asyncio.Event()  # releases the answers a fault holds back
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -111,18 +112,31 @@ class FakeDiscord(UserActions):
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
-    async def start(self) -> None:
+    async def start(self, port: int = 0, routes: Sequence[web.AbstractRouteDef] = ()) -> None:
+        """Listen on 127.0.0.1 only (`port` 0: any free port); `routes` are served beside Discord's
+        (the sandbox's page). An OSError says when the port is taken."""
         app = web.Application(middlewares=[self._middleware], client_max_size=50 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
         self._add_rest_routes(app)
-        self._runner = web.AppRunner(app, access_log=None)
+        app.add_routes(routes)
+        # Long-lived answers (the page's live updates) end when the server stops: no grace period.
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
+        try:
+            await site.start()
+        except OSError:
+            await self._runner.cleanup()
+            raise
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
 
     async def stop(self) -> None:
         self._stopping.set()
+        await self.changed()  # wakes whoever waits for a change (the page's live updates)
         for session in self.sessions:
             if session.open:
                 await session.ws.close()
@@ -132,6 +146,7 @@ class FakeDiscord(UserActions):
     # ── waiting on conditions ───────────────────────────────────────────────────────────────────
 
     async def changed(self) -> None:
+        self.version += 1
         async with self._changed:
             self._changed.notify_all()
 

@@ -32,6 +32,7 @@ from sandbox.fakediscord.interactions import (
     command_data,
 )
 from sandbox.fakediscord.world import (
+    ADD_REACTIONS,
     FORUM_CHANNEL,
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
@@ -46,6 +47,7 @@ from sandbox.fakediscord.world import (
 if TYPE_CHECKING:
     from sandbox.fakediscord.channels import Channels
     from sandbox.fakediscord.messages import Messages
+    from sandbox.fakediscord.reactions import Reactions
     from sandbox.fakediscord.threads import Threads
 
 
@@ -58,6 +60,7 @@ class UserActions:
     messages: Messages
     channels: Channels
     threads: Threads
+    reactions: Reactions
 
     if TYPE_CHECKING:
 
@@ -85,7 +88,7 @@ class UserActions:
         """
         path = command.split()
         guild = self._guild_of(channel)
-        registered = self._offered(path[0], user, guild, channel)
+        registered = self.offered(path[0], user, guild, channel)
         data = command_data(registered, path, options, guild, invoker=user, channel=channel)
         return await self._send_interaction(APPLICATION_COMMAND, user, guild, channel, data, locale)
 
@@ -104,11 +107,11 @@ class UserActions:
         so far is `options[focused]`, "" if absent); the bot's choices are in `response()`."""
         path = command.split()
         guild = self._guild_of(channel)
-        registered = self._offered(path[0], user, guild, channel)
+        registered = self.offered(path[0], user, guild, channel)
         data = command_data(registered, path, options, guild, focused=focused, invoker=user, channel=channel)
         return await self._send_interaction(AUTOCOMPLETE, user, guild, channel, data, locale)
 
-    def _offered(self, name: str, user: User, guild: Guild | None, channel: Channel) -> dict[str, Any]:
+    def offered(self, name: str, user: User, guild: Guild | None, channel: Channel) -> dict[str, Any]:
         registered = self._published(name, guild)
         if guild is not None:
             required = int(registered.get("default_member_permissions") or 0)
@@ -138,7 +141,7 @@ class UserActions:
         """Press the button `custom_id` of `message`, or pick `values` in its select menu."""
         if message.id not in self.world.messages:
             raise AssertionError(f"message {message.id} was deleted: nobody can use its components")
-        recipient = self._recipient(message)
+        recipient = self.recipient_of(message)
         if recipient is not None and recipient.id != user.id:
             raise AssertionError(
                 f"{user.username} cannot see an ephemeral message meant for {recipient.username}"
@@ -170,7 +173,7 @@ class UserActions:
             MESSAGE_COMPONENT, user, guild, channel, data, locale, message=message
         )
 
-    def _recipient(self, message: Message) -> User | None:
+    def recipient_of(self, message: Message) -> User | None:
         """Who sees an ephemeral message: the user of the interaction it answered."""
         if not message.ephemeral:
             return None
@@ -267,6 +270,21 @@ class UserActions:
         await self.messages.publish(message)
         await self.changed()
         return message
+
+    async def react(self, user: User, message: Message, emoji: str, *, on: bool = True) -> None:
+        """`user` puts (or, with `on=False`, takes back) a unicode `emoji` reaction on `message`."""
+        located = self.world.channel(message.channel_id)
+        if located is None or message.id not in self.world.messages:
+            raise AssertionError(f"message {message.id} is gone: nobody can react to it")
+        guild, channel = located
+        needed = VIEW_CHANNEL | (ADD_REACTIONS if on and not message.reactions.get(emoji) else 0)
+        if guild.permissions_of(user.id, channel.id) & needed != needed:
+            raise AssertionError(f"Discord's client would not let {user.username} react in #{channel.name}")
+        if on:
+            await self.reactions.add(guild, message, emoji, user)
+        else:
+            await self.reactions.remove(guild, message, emoji, user)
+        await self.changed()
 
     async def delete_channel(self, channel: Channel) -> None:
         """Delete `channel` (and its threads and messages) as an admin would in Discord's app."""

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import base64
 import io
-import os
-import shutil
 import stat
 import subprocess
 import zipfile
@@ -26,6 +24,7 @@ from bot.digest.markup import Markdown
 from bot.digest.model import Digest
 from bot.digest.sections import digest_sections, title_of
 from bot.i18n import t
+from tests.browser import CHROMIUM_FLAGS, chromium
 from tests.digest.fixtures import (
     HOSTILE_SUGGESTION,
     HOSTILE_TITLE,
@@ -340,17 +339,6 @@ def test_archive_replaces_the_previous_one(tmp_path: Path) -> None:
 
 # ── in a real browser ───────────────────────────────────────────────────────────────────────────
 
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-)
 # Appended to a copy of the page: it reports what the browser made of it in the DOM it dumps.
 PROBE = """<script>
 addEventListener("load", () => {
@@ -366,18 +354,6 @@ addEventListener("load", () => {
 });
 </script>
 """
-
-
-def chromium() -> str:
-    """The browser's path; without one the test is skipped, or fails under CI (which installs it)."""
-    found = shutil.which("chromium") or "/usr/bin/chromium"
-    if os.access(found, os.X_OK):
-        return found
-    if os.environ.get("CI", "") not in ("", "0", "false"):
-        pytest.fail("chromium is missing: CI must check the HTML export in a browser (.ci/run installs it)")
-    pytest.skip(
-        "chromium is not installed (apt-get install chromium); the HTML export is not checked in a browser"
-    )
 
 
 def run_chromium(browser: str, profile: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
