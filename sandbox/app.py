@@ -11,13 +11,16 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
 from bot.config.settings import Settings
 from bot.console import Console
+from bot.digest.reader import EARLY_WEEKDAYS
 from bot.errors import ConfigError
 from bot.services import Core
 from cogs.launcher import DiscordPlatform
@@ -30,6 +33,7 @@ log = logging.getLogger(__name__)
 READY_TIMEOUT_SECONDS = 60
 SHUTDOWN_TIMEOUT_SECONDS = 20
 PROBE_TIMEOUT_SECONDS = 3
+WEEK_STARTS_AT = time(8, 0)  # local time, on Wednesday, when the sandbox starts early in the week
 
 
 @dataclass(frozen=True)
@@ -93,12 +97,22 @@ class Sandbox:
         config = await self.core.posting.config(demo.guild.id)
         if not config.ready:
             raise RuntimeError(f"the demo group could not be set up: {setup.callback}")
+        self._start_the_week_on_wednesday(config.timezone)
         await self.core.refresh_feeds()
         proposal = await self.core.posting.propose(demo.guild.id)
         if proposal.case_study is None:
             return "; ".join(proposal.reasons) or "no fresh article on the group's themes"
         await self.core.posting.post(demo.guild.id, proposal, requested_by=demo.moderator.id)
         return None
+
+    def _start_the_week_on_wednesday(self, timezone: str) -> None:
+        """A digest on Monday or Tuesday sums up the week before, which the sandbox never saw: on
+        those days the bot's clock moves on to Wednesday morning, so that `/digest now` shows the
+        week being played here. The page shows the bot's clock."""
+        local = self.core.clock().astimezone(ZoneInfo(timezone))
+        if local.weekday() < EARLY_WEEKDAYS:
+            wednesday = local.date() + timedelta(days=2 - local.weekday())
+            self.core.clock.advance_to(datetime.combine(wednesday, WEEK_STARTS_AT, ZoneInfo(timezone)))
 
     async def stop(self) -> None:
         self._stop.set()

@@ -111,7 +111,20 @@ class PageView:
             if message.channel_id == viewer.channel.id and self.sees(viewer.user, message)
         ]
         starter = self.starter_of(viewer.channel)
-        return ([starter] if starter is not None else []) + sorted(shown, key=lambda m: m.id)
+        if starter is None:
+            return sorted(shown, key=lambda m: m.id)
+        # The starter lives in the parent channel, and so do the private answers to its buttons;
+        # Discord shows those where the user clicked: here.
+        shown.extend(self._private_answers(starter, viewer.user))
+        return [starter, *sorted(shown, key=lambda m: m.id)]
+
+    def _private_answers(self, message: Message, user: User) -> list[Message]:
+        answers: list[Message] = []
+        for record in self.demo.discord.interactions.values():
+            if record.message is message and record.user.id == user.id:
+                sent = [record.original, *record.followups] if record.original else record.followups
+                answers.extend(m for m in sent if m.ephemeral and m.id in self.world.messages)
+        return answers
 
     def starter_of(self, thread: Channel) -> Message | None:
         if not thread.is_thread:
