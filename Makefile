@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench lock clean
+.PHONY: install run test lint format bench lock clean screenshots
 
 install: $(STAMP)
 
@@ -33,6 +33,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The README's pictures of the sandbox, taken by its browser test in Debian's chromium (install
+# fonts-noto-color-emoji for the emoji to show).
+screenshots: $(STAMP)
+	SANDBOX_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/sandbox/test_page.py
 
 # Every benchmark prints a table with ratios to a baseline measured in the same run. Some need
 # ../shared/corpus; bench/ingest.py takes about ten minutes (its baseline is slow on purpose).

@@ -15,8 +15,9 @@ def configure_logging(level: str) -> None:
         handler._veille = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(level)
-    # discord.py's gateway chatter and Alembic's per-migration lines are for debugging sessions only.
-    for noisy in ("discord.gateway", "discord.client", "alembic"):
+    # discord.py's gateway chatter, Alembic's per-migration lines and APScheduler's "Added job"
+    # lines are for debugging sessions only.
+    for noisy in ("discord.gateway", "discord.client", "alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING))
     logging.getLogger("discord.client").addFilter(_no_voice_warning)
 
