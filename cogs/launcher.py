@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot import cli
+from bot.errors import ConfigError
 
 if TYPE_CHECKING:
     from bot.config.settings import Settings
@@ -40,7 +41,12 @@ class DiscordPlatform:
         return await runtime.sync(settings, guild_ids, clear)
 
     async def sandbox(self, settings: Settings, console: Console, stop: asyncio.Event) -> None:
-        from sandbox import app
+        try:
+            from sandbox import app
+        except ModuleNotFoundError:  # the Docker image ships the bot, not its development tools
+            raise ConfigError(
+                "the sandbox is not installed here", todo="run it from a clone of the repository: make run"
+            ) from None
 
         await app.serve(settings, console, stop)
 

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 # Inline rules, applied in order to escaped text that holds no code span.
 _INLINE: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\*\*\*(.+?)\*\*\*", re.S), r"<strong><em>\1</em></strong>"),
     (re.compile(r"\*\*(.+?)\*\*", re.S), r"<strong>\1</strong>"),
     (re.compile(r"__(.+?)__", re.S), r"<u>\1</u>"),
     (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?!\w)", re.S), r"<em>\1</em>"),
@@ -23,11 +24,16 @@ _INLINE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"~~(.+?)~~", re.S), r"<s>\1</s>"),
     (re.compile(r"\|\|(.+?)\|\|", re.S), r'<span class="spoiler">\1</span>'),
 ]
+_NO_PREVIEW_LINK = re.compile(r"&lt;(https?://[^\s<>]+?)&gt;")  # <https://…>: a link without its preview
 _MASKED_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)]+)\)")
-_BARE_LINK = re.compile(r'(?<!["=>])\b(https?://[^\s<]+[^\s<.,;:!?)\]"\'])')
+# An address stops before what `_styled` set aside (NUL-delimited): never an anchor inside an href.
+_BARE_LINK = re.compile(r'(?<!["=>])\b(https?://[^\s<\x00]+[^\s<\x00.,;:!?)\]"\'])')
 _CODE_BLOCK = re.compile(r"```(?:[\w+-]*\n)?(.*?)```", re.S)
-_CODE_SPAN = re.compile(r"`([^`\n]+)`")
-_ESCAPED = re.compile(r"\\([\\`*_~|\[\]<>#:-])")
+# An escaped character is matched first, so that its backtick never opens or closes a code span.
+_CODE_SPAN = re.compile(r"\\[^\n]|`([^`\n]+)`")
+# As in Discord, a backslash makes any character but a letter, a digit or a space literal.
+_ESCAPED = re.compile(r"\\([^0-9A-Za-z\s])")
+_KEPT = re.compile("\x00(\\d+)\x00")
 _MENTION = re.compile(r"&lt;(@!?|@&amp;|#)(\d+)&gt;")
 _TIMESTAMP = re.compile(r"&lt;t:(-?\d+)(?::([tTdDfFR]))?&gt;")
 _HEADING = re.compile(r"^(#{1,3}) (.+)$")
@@ -37,6 +43,7 @@ Namer = Callable[[str, int], str | None]  # ("@", id) → a user's name, ("#", i
 
 def render(text: str, namer: Namer) -> Markup:
     """`text` (Discord markdown) as safe HTML."""
+    text = text.replace("\x00", "")  # NUL marks what `_styled` sets aside
     blocks: list[str] = []
     position = 0
     for block in _CODE_BLOCK.finditer(text):
@@ -69,6 +76,8 @@ def _inline(text: str, namer: Namer) -> str:
     parts: list[str] = []
     position = 0
     for span in _CODE_SPAN.finditer(text):
+        if span.group(1) is None:
+            continue  # an escaped character: `_styled` shows it
         parts.append(_styled(text[position : span.start()], namer))
         parts.append(f"<code>{html.escape(span.group(1))}</code>")
         position = span.end()
@@ -77,25 +86,30 @@ def _inline(text: str, namer: Namer) -> str:
 
 
 def _styled(text: str, namer: Namer) -> str:
-    # Escaped characters are set aside, so that `\*` never starts an emphasis.
+    # Escaped characters are set aside, so that `\*` never starts an emphasis; so are links, so
+    # that no emphasis reaches into an address (`/__init__/`) or an anchor's `target="_blank"`.
     kept: list[str] = []
 
-    def keep(match: re.Match[str]) -> str:
-        kept.append(html.escape(match.group(1)))
+    def keep(shown: str) -> str:
+        kept.append(shown)
         return f"\x00{len(kept) - 1}\x00"
 
-    marked = html.escape(_ESCAPED.sub(keep, text), quote=False)
-    marked = _MASKED_LINK.sub(_link, marked)
-    marked = _BARE_LINK.sub(lambda m: _anchor(m.group(1), m.group(1)), marked)
+    def restore(match: re.Match[str]) -> str:
+        return _KEPT.sub(restore, kept[int(match.group(1))])
+
+    marked = html.escape(_ESCAPED.sub(lambda m: keep(html.escape(m.group(1))), text), quote=False)
+    marked = _MASKED_LINK.sub(lambda m: keep(_anchor(m.group(2), _marks(m.group(1), namer))), marked)
+    marked = _NO_PREVIEW_LINK.sub(lambda m: keep(_anchor(m.group(1), m.group(1))), marked)
+    marked = _BARE_LINK.sub(lambda m: keep(_anchor(m.group(1), m.group(1))), marked)
+    return _KEPT.sub(restore, _marks(marked, namer))
+
+
+def _marks(marked: str, namer: Namer) -> str:
+    """Emphasis, mentions and timestamps in escaped text."""
     for pattern, replacement in _INLINE:
         marked = pattern.sub(replacement, marked)
     marked = _MENTION.sub(lambda m: _mention(m, namer), marked)
-    marked = _TIMESTAMP.sub(_timestamp, marked)
-    return re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], marked)
-
-
-def _link(match: re.Match[str]) -> str:
-    return _anchor(match.group(2), match.group(1))
+    return _TIMESTAMP.sub(_timestamp, marked)
 
 
 def _anchor(url: str, label: str) -> str:

@@ -146,7 +146,8 @@ class SandboxPage:
 
     async def _file(self, request: web.Request) -> web.Response:
         """A message's attachment, at the address the fake Discord gave it."""
-        message = self.demo.world.messages.get(int(request.match_info["message"]))
+        key = request.match_info["message"]
+        message = self.demo.world.messages.get(int(key)) if key.isdigit() else None
         name = request.match_info["name"]
         if message is None or name not in message.files:
             raise web.HTTPNotFound()
