@@ -216,7 +216,7 @@ class SandboxPage:
         viewer = self._viewer(form)
         opened = self.demo.discord.interactions.get(str(form.get("token", "")))
         if opened is None or opened.user.id != viewer.user.id:
-            return _error(texts(viewer.language)["refused"] + " this form is not yours")
+            return _refused(viewer, "this form is not yours")
         values = self._modal_values(opened, form)
         return await self._act(viewer, lambda: self.demo.discord.submit_modal(viewer.user, opened, values))
 
@@ -244,20 +244,14 @@ class SandboxPage:
         viewer = self._viewer(form)
         message = self._message(form)
         on = form.get("on", "1") == "1"
-        try:
-            await self.demo.discord.react(viewer.user, message, str(form.get("emoji", "")), on=on)
-        except AssertionError as refused:
-            return _error(f"{texts(viewer.language)['refused']} {refused}")
-        return web.json_response({})
+        emoji = str(form.get("emoji", ""))
+        return await _as_client(viewer, self.demo.discord.react(viewer.user, message, emoji, on=on))
 
     async def _say(self, request: web.Request) -> web.Response:
         form = await request.post()
         viewer = self._viewer(form)
-        try:
-            await self.demo.discord.say(viewer.user, viewer.channel, str(form.get("content", "")))
-        except AssertionError as refused:
-            return _error(f"{texts(viewer.language)['refused']} {refused}")
-        return web.json_response({})
+        content = str(form.get("content", ""))
+        return await _as_client(viewer, self.demo.discord.say(viewer.user, viewer.channel, content))
 
     async def _fast_forward(self, request: web.Request) -> web.Response:
         form = await request.post()
@@ -278,15 +272,14 @@ class SandboxPage:
 
     async def _act(self, viewer: Viewer, send: Callable[[], Awaitable[InteractionRecord]]) -> web.Response:
         """Send an interaction; answer with the modal the bot opened, or with why nothing happened."""
-        words = texts(viewer.language)
         try:
             record = await send()
+        except AssertionError as refused:  # what Discord's client would not send
+            return _refused(viewer, refused)
+        try:
             answer = await record.response(ANSWER_TIMEOUT_SECONDS)
-        except CommandNotAvailable as refused:
-            return _error(f"{words['refused']} {refused}")
-        except AssertionError as refused:
-            timed_out = "did not answer" in str(refused)
-            return _error(words["no_answer"] if timed_out else f"{words['refused']} {refused}")
+        except AssertionError:  # the bot did not answer in time
+            return _error(texts(viewer.language)["no_answer"])
         if answer.get("type") == MODAL:
             return web.json_response({"modal": self._render_modal(viewer, record, answer.get("data") or {})})
         return web.json_response({})
@@ -321,6 +314,19 @@ def _color(value: int | None) -> str:
 
 def _iso(moment: datetime | str | None) -> str:
     return moment.isoformat() if isinstance(moment, datetime) else str(moment or "")
+
+
+async def _as_client(viewer: Viewer, action: Awaitable[object]) -> web.Response:
+    """Do what a Discord client does for `viewer` (a reaction, a message), or say why it would not."""
+    try:
+        await action
+    except AssertionError as refused:
+        return _refused(viewer, refused)
+    return web.json_response({})
+
+
+def _refused(viewer: Viewer, why: object) -> web.Response:
+    return _error(f"{texts(viewer.language)['refused']} {why}")
 
 
 def _html(text: str) -> web.Response:

@@ -23,10 +23,9 @@ import pytest_asyncio
 import yarl
 from discord.gateway import DiscordWebSocket
 
-from bot.config.settings import Settings
 from sandbox.app import Sandbox
 from sandbox.fakediscord import Channel, Message, User
-from tests.conftest import SHIPPED_BANK, SHIPPED_FEEDS
+from tests.sandbox.conftest import sandbox_settings
 from tests.wire.posting import custom_ids, posts_in
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -49,16 +48,7 @@ async def sandbox(
     restore_discord_endpoints: None, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Sandbox]:
     folder: Path = tmp_path_factory.mktemp("sandbox")
-    settings = Settings(
-        _env_file=None,
-        database_url=f"sqlite:///{folder / 'veille.db'}",
-        feeds_file=SHIPPED_FEEDS,
-        casestudies_file=SHIPPED_BANK,
-        sandbox_port=0,
-        sandbox_feeds="samples",
-        sandbox_database=folder / "sandbox.db",
-    )
-    box = Sandbox(settings)
+    box = Sandbox(sandbox_settings(folder))
     try:
         await box.start()
         assert await box.open_the_group() is None, "the sandbox posted no first case study"

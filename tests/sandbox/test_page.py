@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
 
-from bot.config.settings import Settings
 from sandbox.app import Sandbox
 from tests.browser import CHROMIUM_FLAGS, chromium
-from tests.conftest import REPO, SHIPPED_BANK, SHIPPED_FEEDS
+from tests.conftest import REPO
+from tests.sandbox.conftest import sandbox_settings
 
 # Set by `make screenshots`: where the README's pictures are written.
 SCREENSHOTS_VARIABLE = "SANDBOX_SCREENSHOTS"
@@ -24,16 +24,7 @@ STEP_TIMEOUT_MS = 20_000
 
 @pytest.fixture
 async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
-    settings = Settings(
-        _env_file=None,
-        database_url=f"sqlite:///{tmp_path / 'veille.db'}",
-        feeds_file=SHIPPED_FEEDS,
-        casestudies_file=SHIPPED_BANK,
-        sandbox_port=0,
-        sandbox_feeds="samples",
-        sandbox_database=tmp_path / "sandbox.db",
-    )
-    box = Sandbox(settings)
+    box = Sandbox(sandbox_settings(tmp_path))
     try:
         await box.start()
         assert await box.open_the_group() is None, "the sandbox posted no first case study"
