@@ -114,6 +114,16 @@ class Sandbox:
             wednesday = local.date() + timedelta(days=2 - local.weekday())
             self.core.clock.advance_to(datetime.combine(wednesday, WEEK_STARTS_AT, ZoneInfo(timezone)))
 
+    async def serve_until(self, stop: asyncio.Event) -> None:
+        """Serve until `stop` is set; if the bot fails meanwhile, its error ends the sandbox."""
+        assert self._bot is not None, "start the sandbox first"
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({self._bot, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if self._bot.done():
+            self._bot.result()
+            raise RuntimeError("the bot stopped on its own")
+
     async def stop(self) -> None:
         self._stop.set()
         if self._bot is not None:
@@ -207,7 +217,7 @@ async def serve(settings: Settings, console: Console, stop: asyncio.Event) -> No
             console.echo("The first case study is in #veille. Stop with Ctrl-C.")
         else:
             console.warn(f"no case study could be posted yet ({problem}); try /casestudy in the page")
-        await stop.wait()
+        await sandbox.serve_until(stop)
     finally:
         await sandbox.stop()
     console.echo("Sandbox stopped.")

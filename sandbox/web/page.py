@@ -47,6 +47,7 @@ ANSWER_TIMEOUT_SECONDS = 10  # Discord's client gives up after about 3 s; the bo
 KEEPALIVE_SECONDS = 15
 
 CoreGetter = Callable[[], Core | None]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class SandboxPage:
@@ -70,13 +71,18 @@ class SandboxPage:
             web.get("/events", self._events),
             web.get("/attachments/{message}/{name}", self._file),
             web.static("/static", HERE / "static"),
-            web.post("/act/command", self._command),
-            web.post("/act/autocomplete", self._autocomplete),
-            web.post("/act/click", self._click),
-            web.post("/act/modal", self._modal),
-            web.post("/act/react", self._react),
-            web.post("/act/say", self._say),
-            web.post("/act/fast-forward", self._fast_forward),
+            *(
+                web.post(f"/act/{name}", _same_origin(handler))
+                for name, handler in (
+                    ("command", self._command),
+                    ("autocomplete", self._autocomplete),
+                    ("click", self._click),
+                    ("modal", self._modal),
+                    ("react", self._react),
+                    ("say", self._say),
+                    ("fast-forward", self._fast_forward),
+                )
+            ),
         ]
 
     # ── pages ───────────────────────────────────────────────────────────────────────────────────
@@ -299,6 +305,19 @@ class SandboxPage:
         if message is None:
             raise web.HTTPNotFound(text="this message is gone")
         return message
+
+
+def _same_origin(handler: Handler) -> Handler:
+    """Actions come from the page itself: another site open in the same browser cannot post them
+    (its requests carry its own Origin)."""
+
+    async def checked(request: web.Request) -> web.StreamResponse:
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != f"{request.scheme}://{request.host}":
+            raise web.HTTPForbidden(text="the sandbox's actions come from its own page only")
+        return await handler(request)
+
+    return checked
 
 
 def attachment_url(message: Message, url: str | None) -> str | None:

@@ -424,6 +424,22 @@ async def test_fast_forward_posts_the_next_case_study_and_moves_the_bots_clock(c
     assert core.clock() >= slot
 
 
+async def test_another_site_cannot_act_through_the_page(client: PageClient) -> None:
+    demo = client.demo
+    before = len(demo.world.messages)
+    data = {"as": str(demo.moderator.id), "channel": str(demo.channel.id), "content": "pwned"}
+
+    async with client.http.post(
+        client.url("/act/say"), data=data, headers={"Origin": "http://evil.example"}
+    ) as response:
+        assert response.status == 403
+    same_site = {"Origin": client.sandbox.address.rstrip("/")}
+    async with client.http.post(client.url("/act/say"), data=data, headers=same_site) as response:
+        assert response.status == 200
+
+    assert len(demo.world.messages) == before + 1  # only the page's own message
+
+
 async def test_an_attachment_address_that_is_not_a_message_id_is_not_found(client: PageClient) -> None:
     async with client.http.get(client.url("/attachments/not-a-message/chart.png")) as response:
         assert response.status == 404
