@@ -424,6 +424,18 @@ async def test_fast_forward_posts_the_next_case_study_and_moves_the_bots_clock(c
     assert core.clock() >= slot
 
 
+async def test_typing_an_option_with_autocomplete_offers_the_bots_choices(client: PageClient) -> None:
+    demo = client.demo
+
+    answer = await client.act(
+        "autocomplete", demo.moderator, command="casestudy", focused="theme", **{"opt:theme": "rése"}
+    )
+
+    names = [choice["name"] for choice in answer["choices"]]
+    assert "Construire son réseau après le diplôme" in names
+    assert all("rése" in name.lower() for name in names)
+
+
 async def test_another_site_cannot_act_through_the_page(client: PageClient) -> None:
     demo = client.demo
     before = len(demo.world.messages)
