@@ -25,6 +25,7 @@ from discord.gateway import DiscordWebSocket
 
 from sandbox.app import Sandbox
 from sandbox.fakediscord import Channel, Message, User
+from sandbox.fakediscord.components import walk
 from tests.sandbox.conftest import sandbox_settings
 from tests.wire.posting import custom_ids, posts_in
 
@@ -427,9 +428,8 @@ async def test_fast_forward_posts_the_next_case_study_and_moves_the_bots_clock(c
 async def test_typing_an_option_with_autocomplete_offers_the_bots_choices(client: PageClient) -> None:
     demo = client.demo
 
-    answer = await client.act(
-        "autocomplete", demo.moderator, command="casestudy", focused="theme", **{"opt:theme": "rése"}
-    )
+    typed = {"command": "casestudy", "focused": "theme", "opt:theme": "rése"}
+    answer = await client.act("autocomplete", demo.moderator, demo.channel, "fr", **typed)
 
     names = [choice["name"] for choice in answer["choices"]]
     assert "Construire son réseau après le diplôme" in names
@@ -477,3 +477,57 @@ async def test_events_stream_the_fake_discords_changes(client: PageClient) -> No
 
         after = await next_event(response)
         assert after > first
+
+
+async def test_a_moderator_posts_a_case_study_from_the_private_preview_of_casestudy(
+    client: PageClient,
+) -> None:
+    demo = client.demo
+    before = len(posts_in(demo.world, demo.channel))
+
+    assert await client.act("command", demo.moderator, command="casestudy") == {}
+    preview = await demo.discord.wait_for(
+        lambda: next(
+            (
+                m
+                for m in demo.world.messages.values()
+                if m.ephemeral and m.components and "Aperçu" in m.content
+            ),
+            None,
+        ),
+        timeout=WAIT_SECONDS,
+        what="the moderator's private preview",
+    )
+    page = await client.page(demo.moderator)
+    assert "Aperçu (vous seul·e le voyez)" in page.text
+    assert "Aperçu" not in (await client.page(demo.students[1])).text
+    post = next(c["custom_id"] for c in walk(preview.components) if c.get("label") == "Publier")
+
+    assert await client.act("click", demo.moderator, message=str(preview.id), custom_id=post) == {}
+    await demo.discord.wait_for(
+        lambda: len(posts_in(demo.world, demo.channel)) == before + 1,
+        timeout=WAIT_SECONDS,
+        what="the case study posted from the preview",
+    )
+
+
+async def test_digest_preview_is_shown_to_the_moderator_only(client: PageClient) -> None:
+    demo = client.demo
+
+    assert await client.act("command", demo.moderator, command="digest preview") == {}
+    preview = await demo.discord.wait_for(
+        lambda: next(
+            (
+                m
+                for m in demo.world.messages.values()
+                if m.ephemeral and m.embeds and "Briefing" in str(m.embeds[0].get("title"))
+            ),
+            None,
+        ),
+        timeout=WAIT_SECONDS,
+        what="the digest's private preview",
+    )
+
+    shown = f'id="m{preview.id}"'
+    assert shown in (await client.page(demo.moderator)).source
+    assert shown not in (await client.page(demo.students[2])).source
