@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
+from bot.config.feeds_file import load_feeds_file
 from bot.config.settings import Settings
 from bot.console import Console
 from bot.digest.reader import EARLY_WEEKDAYS
@@ -155,6 +156,7 @@ class Sandbox:
             "discord_gateway_url": self.demo.discord.gateway_url,
         }
         if use_samples:
+            load_feeds_file(self.settings.feeds_file)  # its mistakes named in the file people edit
             feeds_file = database.with_name(database.stem + "-feeds.toml")
             shipped = self.settings.feeds_file.read_text(encoding="utf-8")
             feeds = self.samples.feeds_toml(self.address)
@@ -188,8 +190,6 @@ def _check_separate(database: Path, settings: Settings) -> None:
 
 async def _reachable(feeds_file: Path) -> bool:
     """Whether the first feed's host answers on its port: the internet is there, use feeds.toml."""
-    from bot.config.feeds_file import load_feeds_file
-
     feeds = load_feeds_file(feeds_file).feeds
     if not feeds:
         return False

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.demo import DemoServer
-from sandbox.fakediscord import Channel, CommandNotAvailable, Message, User
+from sandbox.fakediscord import Channel, CommandNotAvailable, Message, User, World
 from sandbox.fakediscord.interactions import (
     CHANNEL_OPTION,
     MENTIONABLE_OPTION,
@@ -70,7 +70,7 @@ class PageView:
         self.demo = demo
 
     @property
-    def world(self) -> Any:
+    def world(self) -> World:
         return self.demo.world
 
     # ── who, where ──────────────────────────────────────────────────────────────────────────────
@@ -154,9 +154,8 @@ class PageView:
     def commands(self, viewer: Viewer) -> list[CommandForm]:
         """Every published command (subcommands apart) that Discord would offer `viewer` here."""
         guild = self.demo.guild
-        published = self.demo.discord.commands.get(guild.id, []) + self.demo.discord.commands.get(None, [])
         forms: list[CommandForm] = []
-        for command in published:
+        for command in self._published():
             if command.get("type", 1) != 1:
                 continue
             try:
@@ -229,10 +228,12 @@ class PageView:
 
     def _schema(self, command: str) -> dict[str, Any]:
         path = command.split()
-        published = self.demo.discord.commands.get(self.demo.guild.id, []) + self.demo.discord.commands.get(
-            None, []
-        )
-        entry: dict[str, Any] = next((c for c in published if c["name"] == path[0]), {})
+        entry: dict[str, Any] = next((c for c in self._published() if c["name"] == path[0]), {})
         for name in path[1:]:
             entry = next((o for o in entry.get("options") or [] if o["name"] == name), {})
         return entry
+
+    def _published(self) -> list[dict[str, Any]]:
+        """The commands published to the demo server, then the global ones."""
+        commands = self.demo.discord.commands
+        return commands.get(self.demo.guild.id, []) + commands.get(None, [])
