@@ -26,7 +26,7 @@ from discord.gateway import DiscordWebSocket
 from sandbox.app import Sandbox
 from sandbox.fakediscord import Channel, Message, User
 from sandbox.fakediscord.components import walk
-from tests.sandbox.conftest import sandbox_settings
+from tests.sandbox.conftest import running_sandbox
 from tests.wire.posting import custom_ids, posts_in
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -49,13 +49,8 @@ async def sandbox(
     restore_discord_endpoints: None, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Sandbox]:
     folder: Path = tmp_path_factory.mktemp("sandbox")
-    box = Sandbox(sandbox_settings(folder))
-    try:
-        await box.start()
-        assert await box.open_the_group() is None, "the sandbox posted no first case study"
+    async with running_sandbox(folder) as box:
         yield box
-    finally:
-        await box.stop()
 
 
 # ── reading the page as a browser would ─────────────────────────────────────────────────────────

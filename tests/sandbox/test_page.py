@@ -15,7 +15,7 @@ from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright
 from sandbox.app import Sandbox
 from tests.browser import CHROMIUM_FLAGS, chromium
 from tests.conftest import REPO
-from tests.sandbox.conftest import sandbox_settings
+from tests.sandbox.conftest import running_sandbox
 
 # Set by `make screenshots`: where the README's pictures are written.
 SCREENSHOTS_VARIABLE = "SANDBOX_SCREENSHOTS"
@@ -24,13 +24,8 @@ STEP_TIMEOUT_MS = 20_000
 
 @pytest.fixture
 async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
-    box = Sandbox(sandbox_settings(tmp_path))
-    try:
-        await box.start()
-        assert await box.open_the_group() is None, "the sandbox posted no first case study"
+    async with running_sandbox(tmp_path) as box:
         yield box
-    finally:
-        await box.stop()
 
 
 @pytest.fixture
