@@ -52,7 +52,7 @@ class Sandbox:
         self.demo: DemoServer = demo_server()
         self.platform = DiscordPlatform()
         self.page = SandboxPage(self.demo, lambda: self.platform.core)
-        self.samples = SampleFeeds()
+        self.samples: SampleFeeds | None = None  # read at start, off the event loop
         self._bot: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
 
@@ -68,6 +68,7 @@ class Sandbox:
     async def start(self) -> Started:
         """Serve the page and the fake Discord, then start the bot on them."""
         _check_separate(self.settings.sandbox_database, self.settings)
+        self.samples = await asyncio.to_thread(SampleFeeds)
         try:
             await self.demo.discord.start(
                 self.settings.sandbox_port, self.page.routes() + self.samples.routes()
@@ -78,7 +79,7 @@ class Sandbox:
                 todo="set SANDBOX_PORT to a free port, or give --port to `veille sandbox`",
             ) from None
         use_samples = await self._use_samples()
-        settings = self._bot_settings(use_samples)
+        settings = await asyncio.to_thread(self._bot_settings, use_samples)
         await self.platform.sync(settings, [self.demo.guild.id], clear=False)
         self._bot = asyncio.create_task(self.platform.run(settings, self._stop), name="sandbox-bot")
         await self._until_serving()
@@ -145,6 +146,7 @@ class Sandbox:
         return not await _reachable(self.settings.feeds_file)
 
     def _bot_settings(self, use_samples: bool) -> Settings:
+        """The bot's settings, its files written (files: call it in a thread)."""
         database = self.settings.sandbox_database
         database.parent.mkdir(parents=True, exist_ok=True)
         for leftover in (database, *(database.with_name(database.name + end) for end in ("-wal", "-shm"))):
@@ -159,6 +161,7 @@ class Sandbox:
             load_feeds_file(self.settings.feeds_file)  # its mistakes named in the file people edit
             feeds_file = database.with_name(database.stem + "-feeds.toml")
             shipped = self.settings.feeds_file.read_text(encoding="utf-8")
+            assert self.samples is not None
             feeds = self.samples.feeds_toml(self.address)
             feeds_file.write_text(f"{without_feeds(shipped).rstrip()}\n\n{feeds}", encoding="utf-8")
             # The sample feeds are served on 127.0.0.1, which the bot refuses unless told.
@@ -190,7 +193,7 @@ def _check_separate(database: Path, settings: Settings) -> None:
 
 async def _reachable(feeds_file: Path) -> bool:
     """Whether the first feed's host answers on its port: the internet is there, use feeds.toml."""
-    feeds = load_feeds_file(feeds_file).feeds
+    feeds = (await asyncio.to_thread(load_feeds_file, feeds_file)).feeds
     if not feeds:
         return False
     parts = urlsplit(str(feeds[0].url))

@@ -60,6 +60,7 @@ class SampleFeeds:
                 self.articles[key] = SampleArticle(key, title, item.findtext("description") or "", language)
                 newest = max(newest, _published(item))
         self.shift = (now or datetime.now(UTC)) - NEWEST_AGE - newest
+        self._served: dict[tuple[str, str], bytes] = {}
 
     def feeds_toml(self, base_url: str) -> str:
         """The `[[feeds]]` tables that follow these feeds (JSON strings are valid TOML strings)."""
@@ -70,7 +71,14 @@ class SampleFeeds:
         )
 
     def served(self, name: str, base_url: str) -> bytes:
-        """Feed `name` with its dates moved and its links to the sandbox's article pages."""
+        """Feed `name` with its dates moved and its links to the sandbox's article pages (made
+        once per address: the bot reads it every few minutes, on the event loop)."""
+        key = (name, base_url)
+        if key not in self._served:
+            self._served[key] = self._render(name, base_url)
+        return self._served[key]
+
+    def _render(self, name: str, base_url: str) -> bytes:
         root, channel = _rss(self.feeds[name].source, name)
         for item in channel.iter("item"):
             _set(item, "pubDate", format_datetime(_published(item) + self.shift))
