@@ -175,7 +175,13 @@ def theme_labels(feeds_file: FeedsFile) -> dict[str, dict[str, str]]:
 
 def theme_keywords(feeds_file: FeedsFile) -> tuple[ThemeKeywords, ...]:
     return tuple(
-        ThemeKeywords(theme.id, tuple(theme.keywords.fr), tuple(theme.keywords.en))
+        ThemeKeywords(
+            theme.id,
+            tuple(theme.keywords.fr),
+            tuple(theme.keywords.en),
+            about_fr=theme.about("fr"),
+            about_en=theme.about("en"),
+        )
         for theme in feeds_file.themes
     )
 

@@ -67,7 +67,7 @@ def test_config_check_prints_a_summary(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert "DISCORD_TOKEN        not set" in result.stdout
-    assert f"{SHIPPED_FEEDS}: 23 feeds (23 enabled: 11 French, 12 English), 11 themes" in result.stdout
+    assert f"{SHIPPED_FEEDS}: 23 feeds (23 enabled: 11 French, 12 English), 12 themes" in result.stdout
     assert "video-cv" in result.stdout
     assert "(will be created when the bot first starts)" in result.stdout
     assert result.stdout.rstrip().endswith("Configuration OK.")

@@ -22,6 +22,7 @@ THEMES_OF_DESIGN = {
     "video-cv",
     "e-reputation",
     "job-search-basics",
+    "ai-recruiting",  # what much of today's news in the field is about (issue 18)
 }
 
 MINIMAL = """\
@@ -57,6 +58,7 @@ def test_the_shipped_list_is_real_and_covers_every_theme() -> None:
     assert all(feed.url.startswith("https://") for feed in feeds.feeds)
     for theme in feeds.themes:
         assert theme.keywords.fr and theme.keywords.en and theme.label.fr and theme.label.en
+        assert theme.description is not None and len(theme.examples.fr) >= 4 and len(theme.examples.en) >= 4
         assert any(theme.id in feed.themes for feed in feeds.feeds), f"no feed covers {theme.id}"
 
 

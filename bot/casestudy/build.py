@@ -12,8 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.casestudy.bank import QuestionBank
-from bot.casestudy.keyterms import TermStats, key_terms
+from bot.casestudy.analysis import analyse
+from bot.casestudy.bank import Picked, QuestionBank
+from bot.casestudy.keyterms import TermStats, domain_words, key_terms
 from bot.casestudy.model import (
     LANGUAGES,
     MIN_SUMMARY_SENTENCES,
@@ -25,12 +26,15 @@ from bot.casestudy.model import (
     Rejection,
     TextSource,
 )
+from bot.casestudy.slots import quotes
 from bot.casestudy.summarise import summarise
 from bot.feeds.text import detect_language, plain_text, shorten, tokens
-from bot.feeds.themes import ThemeKeywords, ThemeScorer
+from bot.feeds.themes import ThemeKeywords, ThemeScorer, is_off_topic
 
 WORDS_PER_MINUTE = 230
-THEME_WORDS = 400  # the title and the lead say what an article is about
+THEME_WORDS = 1200  # the title and the first thousand words say what an article is about
+# The ranking's theme (rotation counted) stands when the page scores it this close to its best.
+PREFERRED_THEME_MARGIN = 0.8
 LANGUAGE_NAMES = {"es": "Spanish", "de": "German", "it": "Italian", "pt": "Portuguese"}
 
 
@@ -44,11 +48,27 @@ class BuildContext:
     stats: TermStats
     locale: str = "fr"  # the group's language: questions and situation are written in it
     allowed_themes: tuple[str, ...] = ()  # the group's themes; empty: all
-    forced_theme: str | None = None
+    forced_theme: str | None = None  # a moderator's choice: the case study is on this theme
+    preferred_theme: str | None = None  # the ranking's choice: kept unless the page says otherwise
     required_language: str | None = None  # only articles in this language (`preview --lang`)
+    used_templates: tuple[str, ...] = ()  # the template keys the group was given, most recent first
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A case study and what its templates were filled with (for measurements)."""
+
+    case_study: CaseStudy
+    values: Mapping[str, str]
+    picked: Picked
 
 
 def build(article: ArticleInput, extraction: Extraction, context: BuildContext) -> CaseStudy | Rejection:
+    made = draft(article, extraction, context)
+    return made.case_study if isinstance(made, Draft) else made
+
+
+def draft(article: ArticleInput, extraction: Extraction, context: BuildContext) -> Draft | Rejection:
     page = extraction.page
     title = shorten(plain_text(article.title or (page.title if page else "") or ""), TITLE_MAX)
     text = extraction.paragraphs
@@ -59,27 +79,43 @@ def build(article: ArticleInput, extraction: Extraction, context: BuildContext) 
     if context.required_language and language != context.required_language:
         wanted = "English" if context.required_language == "en" else "French"
         return Rejection(f"the article is not in {wanted}, the language asked for")
-    summary = summarise(text, language, title)
+    summary = summarise(text, language, title, headings=page.headings if page else ())
     if len(summary) < MIN_SUMMARY_SENTENCES:
         why = f" ({extraction.fallback_reason})" if extraction.fallback_reason else ""
         return Rejection(f"not enough whole sentences for a summary{why}")
-    theme = _theme(title, text, context)
-    if theme is None:
-        return Rejection("the article matches none of the group's themes")
-    terms = key_terms(text, title, language, context.stats)
+    theme = _theme(title, text, language, context)
+    if isinstance(theme, Rejection):
+        return theme
     source = shorten(
         article.source_name or (page.site_name if page and page.site_name else "") or "?", SOURCE_MAX
     )
+    analysis = analyse(text, title, language, source)
+    terms = key_terms(
+        analysis.tagged,
+        analysis.title,
+        language,
+        context.stats,
+        people=analysis.people,
+        organisations=analysis.organisations,
+        keywords=_keywords(context.themes),
+        generic=_domain_words(context.themes, language),
+    )
+    quoted = quotes(analysis.sentences, language, avoid=summary)
     label = context.theme_labels.get(theme, {}).get(context.locale, theme)
     values = {
         "term": terms[0] if terms else "",
         "term2": terms[1] if len(terms) > 1 else "",
         "source": source,
         "theme": label,
+        "claim": quoted.claim or "",
+        "figure": quoted.figure or "",
+        "org": analysis.organisations[0].with_determiner if analysis.organisations else "",
     }
-    questions, situation = context.bank.pick(theme, context.locale, values, seed=_seed(article, title))
+    picked = context.bank.pick(
+        theme, context.locale, values, seed=_seed(article, title), used=context.used_templates
+    )
     words = sum(len(p.split()) for p in text)
-    return CaseStudy(
+    case = CaseStudy(
         title=title or shorten(summary[0], TITLE_MAX),
         url=article.url,
         source_name=source,
@@ -92,12 +128,14 @@ def build(article: ArticleInput, extraction: Extraction, context: BuildContext) 
         theme=theme,
         summary=summary,
         key_terms=terms,
-        questions=questions,
-        situation=situation,
+        questions=picked.questions,
+        situation=picked.situation,
         text_source=extraction.source,
         fallback_reason=extraction.fallback_reason,
         article_id=article.id,
+        templates=picked.templates,
     )
+    return Draft(case, values, picked)
 
 
 def _language(article: ArticleInput, extraction: Extraction) -> str | None:
@@ -110,15 +148,32 @@ def _language(article: ArticleInput, extraction: Extraction) -> str | None:
     return declared or article.language
 
 
-def _theme(title: str, text: Sequence[str], context: BuildContext) -> str | None:
+def _theme(title: str, text: Sequence[str], language: str, context: BuildContext) -> str | Rejection:
+    """The theme the text is about, among the group's; the ranking's choice when the text scores
+    it nearly as well (a neglected theme gets its turn); a moderator's choice whatever the text."""
     if context.forced_theme:
         return context.forced_theme
-    lead = tokens(" ".join(text))[:THEME_WORDS]
-    scores = _scorer(context.themes).score(tokens(title), lead)
-    allowed = [t for t in scores if not context.allowed_themes or t in context.allowed_themes]
-    if not allowed:
-        return None
-    return max(allowed, key=lambda theme: (scores[theme], theme))
+    words = tokens(" ".join(text))[:THEME_WORDS]
+    scores = _scorer(context.themes).score(tokens(title), words, language, context.stats.rarity)
+    if is_off_topic(scores):
+        return Rejection("the article's text is about none of the themes")
+    allowed = {t: s for t, s in scores.items() if not context.allowed_themes or t in context.allowed_themes}
+    if not allowed or is_off_topic(allowed):
+        return Rejection("the article matches none of the group's themes")
+    best = max(allowed, key=lambda theme: (allowed[theme], theme))
+    preferred = context.preferred_theme
+    if preferred in allowed and allowed[preferred] >= PREFERRED_THEME_MARGIN * allowed[best]:
+        return preferred
+    return best
+
+
+@lru_cache(maxsize=8)
+def _domain_words(themes: tuple[ThemeKeywords, ...], language: str) -> frozenset[str]:
+    return domain_words((theme.about(language) for theme in themes), language)
+
+
+def _keywords(themes: tuple[ThemeKeywords, ...]) -> tuple[str, ...]:
+    return tuple(keyword for theme in themes for keyword in (*theme.fr, *theme.en))
 
 
 @lru_cache(maxsize=4)

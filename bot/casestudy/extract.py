@@ -5,9 +5,11 @@ Runs in a worker process: parsing a page costs milliseconds of CPU that the even
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -31,6 +33,31 @@ _CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w.:-]+)", re.I)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")  # lxml refuses it in a str
 _LOGIN = re.compile(r"connectez-vous|identifiez-vous|log in to|sign in to|mot de passe|password")
+# Where a page states when it was published, in the order they are trusted. Never the text: a
+# footer's « © 2024 » is not the article's date.
+_DATE_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "sailthru.date",
+    "parsely-pub-date",
+)
+
+
+def _lowered(attribute: str) -> str:
+    return f"translate({attribute}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+
+
+_NOT_THE_ARTICLE = (
+    "ancestor::footer or ancestor::aside or ancestor::nav or ancestor::*[contains(@class, 'comment')]"
+)
 
 
 class NotAnArticle(Exception):
@@ -74,7 +101,8 @@ def extract_page(body: bytes, content_type: str | None, url: str) -> PageText:
         title=document.title or None,
         language=language,
         site_name=document.sitename or None,
-        published_at=_date(document.date),
+        published_at=published_at(tree),
+        headings=_headings(document),
     )
 
 
@@ -93,6 +121,57 @@ def _trafilatura(tree: lxml_html.HtmlElement, url: str) -> Document | None:
         deduplicate=False,  # its cache spans pages: the same page would not extract the same twice
     )
     return None if isinstance(document, dict) else document  # a dict only with as_dict=True
+
+
+def _headings(document: Document) -> tuple[str, ...]:
+    """The article's own subheadings (trafilatura marks them `<head>`): never summary sentences."""
+    body = getattr(document, "body", None)
+    if body is None:
+        return ()
+    found = (" ".join(" ".join(head.itertext()).split()) for head in body.iter("head"))
+    return tuple(heading for heading in found if heading)
+
+
+def published_at(tree: lxml_html.HtmlElement) -> datetime | None:
+    """When the page says the article was published: its metadata (`article:published_time`
+    and the like), then JSON-LD's `datePublished`, then microdata, then a `<time datetime>` of the
+    article (not of a footer, a sidebar or a comment)."""
+    for name in _DATE_META:
+        for value in tree.xpath(
+            f"//meta[{_lowered('@property')} = $name or {_lowered('@name')} = $name]/@content", name=name
+        ):
+            if (moment := _date(str(value))) is not None:
+                return moment
+    for data in _json_ld(tree):
+        if (moment := _date(str(data.get("datePublished") or ""))) is not None:
+            return moment
+    for element in tree.xpath(f"//*[@itemprop='datePublished'][not({_NOT_THE_ARTICLE})]"):
+        value = element.get("content") or element.get("datetime") or element.text_content()
+        if (moment := _date(str(value).strip())) is not None:
+            return moment
+    for value in tree.xpath(f"//time[@datetime][not({_NOT_THE_ARTICLE})]/@datetime"):
+        if (moment := _date(str(value))) is not None:
+            return moment
+    return None
+
+
+def _json_ld(tree: lxml_html.HtmlElement) -> Iterator[dict[str, Any]]:
+    """Every object of the page's JSON-LD scripts, `@graph` members included."""
+    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
+        try:
+            data = json.loads(str(script))
+        except ValueError:
+            continue
+        pending = data if isinstance(data, list) else [data]
+        while pending:
+            item = pending.pop(0)
+            if isinstance(item, dict):
+                yield item
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    pending.extend(graph)
+            elif isinstance(item, list):
+                pending.extend(item)
 
 
 def _decode(body: bytes, content_type: str | None) -> str:
@@ -126,7 +205,7 @@ def _date(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

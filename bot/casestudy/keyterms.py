@@ -1,30 +1,70 @@
-"""Key terms: the words and two-word phrases most distinctive of an article.
+"""Key terms: the noun phrases a teacher would write on the board for an article.
 
-Distinctive means frequent in this article and rare in the articles already stored (tf-idf, the
-document frequencies coming from `TermStats`). Terms are compared by stem, so "recruteur" and
-"recruteurs" are one term, and shown in the form the article uses most.
+Candidates are noun phrases found by their parts of speech ("CV vidéo", "marque employeur",
+"lettre de motivation", "applicant tracking system"), the field's known platforms and
+institutions, and acronyms ("RGPD", "ATS"). A candidate is kept only when it reads as a term on its
+own: a single word that is common in general language ("entreprise", "job", "online") is not one,
+nor a phrase made only of common words ("même temps"), a person's name, or a chance pair said once.
+The rest are ranked by how often the article says them, how rare they are among the stored
+articles and in general language, and whether they are one of the themes' keywords; fewer than
+five good terms beat five with bad ones.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 
 from bot.casestudy.model import KEY_TERM_MAX, KEY_TERMS
-from bot.casestudy.stopwords import STOPWORDS
-from bot.feeds.text import fold
+from bot.casestudy.organisations import Organisation
+from bot.casestudy.tagging import Sentence, Token
+from bot.feeds.frequency import zipf
+from bot.feeds.stopwords import STOPWORDS
+from bot.feeds.text import fold, tokens
 from bot.feeds.themes import stem_words
 
-_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
-_BREAK = re.compile(r"[.,;:!?()\[\]«»\"“”…/|–—]|\s-\s")  # a phrase never spans these
-_ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
-MIN_LENGTH = 3
+MAX_WORDS = 4
+GENERIC_ZIPF = 4.7  # a single word this common is no term ("entreprise" 5.3, "emploi" 4.9)
+RARE_ZIPF = 3.5  # a single word this rare, said `REPEATED` times, is the field's own ("retakes")
+RARE_KEYWORD_ZIPF = 4.0  # a themes' keyword this rare is a term once said ("cooptation", "mentorat")
+REPEATED = 3
+# The field's everyday acronyms say no more than "entreprise" (folded, without a plural's s).
+EVERYDAY_ACRONYMS = frozenset(
+    "cv rh drh pme tpe eti pdg dg ceo cto cdi cdd bts it tv ok faq pdf hr ia ai uk us usa ue eu".split()
+)
+# The people an article speaks of: who, not what; no term on the board (folded, singular).
+PEOPLE = frozenset(
+    """
+    candidat candidate recruteur recruiter salarie employe employee employeur employer etudiant
+    student jeune diplome graduate demandeur seeker chercheur researcher volontaire volunteer
+    participant collegue colleague consoeur confrere coauteur coautrice lyceen adolescent teen
+    teenager parent utilisateur user internaute manager dirigeant leader patron boss travailleur
+    worker personne people gens femme homme women men client customer abonne follower cadre
+    stagiaire intern apprenti apprentice alternant recrue hire starter newcomer postulant applicant
+    ancien former alumnus membre member responsable expert specialiste specialist professionnel
+    professional
+    """.split()
+)
+PHRASE_GENERIC_ZIPF = 5.3  # a phrase needs one word rarer than this ("grande partie" has none)
+MIN_SCORE = 1.0
 TITLE_BONUS = 1.5
-ONCE_PENALTY = 0.3
+KEYWORD_BONUS = 2.0  # one of the themes' keywords: the field's own vocabulary
+PHRASE_BONUS = 0.6  # per word after the first
+MAX_ORGANISATIONS = 2  # platforms are terms too, but an article is about more than its actors
+_ACRONYM = re.compile(r"^[A-ZÀ-ÖØ-Þ]{2,6}s?$")
+_DIGITS = re.compile(r"\d")
+_CAPITAL = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]")  # "Mulhouse", "Kestrel"; not "CV" nor "iPhone"
+_NAME_SHAPE = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+(?:-[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+)?$")
+# French adjectives that stand before the noun and make a term with it ("jeunes diplômés").
+_FRENCH_PRENOMINAL = frozenset("jeune jeunes premier premiere premiers premieres faux fausse fausses".split())
+# Folded: « à » is "a".
+_FRENCH_LINKS = frozenset(("de", "d'", "a", "en", "sans"))
+_FRENCH_LINK_DETERMINERS = frozenset(("l'", "la"))
+_PARTICIPLE = re.compile(r"(?:é|ée|és|ées)$")
+_NOUNS = ("NOUN", "PROPN")
 
 
 @dataclass(frozen=True)
@@ -41,7 +81,10 @@ class TermStats:
         frequencies: dict[str, Counter[str]] = defaultdict(Counter)
         for language, text in texts:
             documents[language] += 1
-            frequencies[language].update({word.stem for word in _words(text, language)})
+            words = [word for word in tokens(text) if word not in STOPWORDS]
+            frequencies[language].update(
+                set(stem_words(words, language if language in ("fr", "en") else "fr"))
+            )
         return cls(dict(documents), {lang: dict(counts) for lang, counts in frequencies.items()})
 
     def idf(self, stem: str, language: str) -> float:
@@ -49,94 +92,284 @@ class TermStats:
         seen = self.frequencies.get(language, {}).get(stem, 0)
         return math.log((1 + total) / (1 + seen)) + 1
 
+    def rarity(self, stem: str, language: str) -> float:
+        """`idf` scaled to (0, 1]: 1 for a stem no stored article holds (see `ThemeScorer.score`)."""
+        total = self.documents.get(language, 0)
+        return self.idf(stem, language) / (math.log(1 + total) + 1)
+
+
+def domain_words(about: Iterable[str], language: str, shared_by: int = 3) -> frozenset[str]:
+    """Stems of the words that several themes' descriptions share ("candidat", "recruteur",
+    "emploi"): the field's everyday words, which tell a reader nothing as a key term."""
+    counts: Counter[str] = Counter()
+    for text in about:
+        words = [word for word in tokens(text) if word not in STOPWORDS and len(word) > 2]
+        counts.update(set(stem_words(words, language)))
+    return frozenset(stem for stem, count in counts.items() if count >= shared_by)
+
+
+@dataclass
+class _Candidate:
+    words: tuple[str, ...]  # folded
+    stems: tuple[str, ...]
+    forms: Counter[str] = field(default_factory=Counter)
+    count: int = 0
+    in_title: bool = False
+    organisation: bool = False
+    nouns: int = 0  # occurrences of a one-word candidate tagged as a noun
+    capitalised: int = 0  # occurrences with a capital inside a sentence: a proper name
+
 
 def key_terms(
-    paragraphs: Sequence[str], title: str, language: str, stats: TermStats, count: int = KEY_TERMS
+    tagged: Sequence[Sentence],
+    title: Sentence,
+    language: str,
+    stats: TermStats,
+    *,
+    people: Set[str] = frozenset(),
+    organisations: Sequence[Organisation] = (),
+    keywords: Sequence[str] = (),
+    generic: Set[str] = frozenset(),
+    topic: Set[str] = frozenset(),
+    count: int = KEY_TERMS,
 ) -> tuple[str, ...]:
-    # The title counts once: pages repeat it as their first line, and counted twice a chance pair
-    # of its words ("faut-il nettoyer") would pass for a phrase.
-    text = "\n".join([title, *(p for p in paragraphs if p.strip() != title.strip())])
-    title_stems = {word.stem for word in _words(title, language)}
-    singles: Counter[str] = Counter()
-    pairs: Counter[tuple[str, str]] = Counter()
-    forms: dict[str | tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for chunk in _BREAK.split(text):
-        run = _words(chunk, language)
-        for word in run:
-            singles[word.stem] += 1
-            forms[word.stem][word.surface] += 1
-        for first, second in itertools.pairwise(run):
-            if second.position == first.position + 1:  # no stop word between them
-                pairs[(first.stem, second.stem)] += 1
-                forms[(first.stem, second.stem)][f"{first.surface} {second.surface}"] += 1
+    """Up to `count` key terms, best first, spelled as the article writes them.
 
-    scored: dict[str | tuple[str, str], float] = {}
-    for stem, tf in singles.items():
-        # A word said once (in the title, say) is an example of a term only when nothing else is.
-        once = ONCE_PENALTY if tf < 2 else 1
-        scored[stem] = once * tf * stats.idf(stem, language) * (TITLE_BONUS if stem in title_stems else 1)
-    for (a, b), tf in pairs.items():
-        if tf >= 2:  # a phrase said once is a coincidence of words
-            bonus = TITLE_BONUS if {a, b} <= title_stems else 1
-            # Summed, not averaged: "CV vidéo" must beat "CV", which is counted inside it too.
-            scored[(a, b)] = tf * bonus * (stats.idf(a, language) + stats.idf(b, language))
-    names = _person_names(forms)
-
-    chosen: list[str | tuple[str, str]] = []
-    for term in sorted(scored, key=lambda k: (-scored[k], str(k))):
-        parts = {term} if isinstance(term, str) else set(term)
-        if parts & names or any(_overlaps(parts, other) for other in chosen):
+    `tagged` are the article's sentences, `title` its title, `people` the folded words of the
+    people it names, `organisations` those it names, `keywords` the keywords of its theme,
+    `generic` the stems of words that every theme uses (see `domain_words`), `topic` the stems
+    of its theme's own vocabulary (its description and examples)."""
+    candidates: dict[tuple[str, ...], _Candidate] = {}
+    for sentence in tagged:
+        for start, phrase in noun_phrases(sentence, language):
+            _add(candidates, phrase, language, initial=_is_initial(sentence, start))
+    for _, phrase in noun_phrases(title, language):
+        # Titles are often in title case: they vouch for a term of the text, never spell one.
+        key = tuple(stem_words([_fold(token.text) for token in phrase], language))
+        if key in candidates:
+            candidates[key].in_title = True
+    for organisation in organisations:
+        key = tuple(stem_words(tokens(organisation.name), language))
+        # Only the field's known actors: a firm or a town the article names is not a term.
+        if organisation.known and key in candidates:
+            candidates[key].organisation = True
+            candidates[key].forms = Counter({organisation.name: candidates[key].count})
+    known = {_singular(tokens(keyword)) for keyword in keywords}
+    scored = {
+        key: score
+        for key, candidate in candidates.items()
+        if _is_term(candidate, language, people, keyword := _is_keyword(candidate, known), generic, topic)
+        and (score := _score(candidate, language, stats, keyword)) >= MIN_SCORE
+    }
+    chosen: list[_Candidate] = []
+    for key in sorted(scored, key=lambda k: (-scored[k], k)):
+        candidate = candidates[key]
+        if any(set(candidate.stems) & set(other.stems) for other in chosen):
+            continue  # "CV vidéo" chosen: neither "CV" nor "vidéo" again
+        if candidate.organisation and sum(other.organisation for other in chosen) >= MAX_ORGANISATIONS:
             continue
-        if len(_surface(forms[term])) <= KEY_TERM_MAX:
-            chosen.append(term)
+        surface = _surface(candidate)
+        if len(surface) <= KEY_TERM_MAX:
+            chosen.append(candidate)
         if len(chosen) == count:
             break
-    return tuple(_surface(forms[term]) for term in chosen)
+    return tuple(_surface(candidate) for candidate in chosen)
 
 
-def _person_names(forms: dict[str | tuple[str, str], Counter[str]]) -> set[str]:
-    """Stems of people's names: a pair of capitalised words ("Laure Bastien"), whose parts then
-    recur alone ("Bastien explique"). Quoted people are not what an article is about; brands
-    ("LinkedIn", "Welcome to the Jungle", "CNIL") do not have this shape and are kept."""
-    names: set[str] = set()
-    for term, spellings in forms.items():
-        if isinstance(term, tuple) and all(_is_name(form) for form in spellings):
-            names.update(term)
-    return names
+def noun_phrases(sentence: Sentence, language: str) -> Iterable[tuple[int, tuple[Token, ...]]]:
+    """Every noun phrase of the sentence up to `MAX_WORDS` words, with where it starts, inner ones
+    included: "applicant tracking system" gives "tracking system" and "system" too (counting
+    decides between them)."""
+    for start in range(len(sentence)):
+        if not _may_start(sentence, start, language):
+            continue
+        for end in range(start + 1, min(len(sentence), start + MAX_WORDS + 2) + 1):
+            phrase = sentence[start:end]
+            if not _may_continue(phrase, language):
+                break
+            if _may_end(phrase, language) and _word_count(phrase) <= MAX_WORDS:
+                yield start, phrase
 
 
-def _is_name(pair: str) -> bool:
-    return all(word[:1].isupper() and word[1:].islower() and len(word) > 1 for word in pair.split(" "))
+def _fold(word: str) -> str:
+    return fold(word.replace("’", "'"))
 
 
-def _overlaps(parts: set[str], other: str | tuple[str, str]) -> bool:
-    return bool(parts & ({other} if isinstance(other, str) else set(other)))
+def _is_initial(sentence: Sentence, start: int) -> bool:
+    """Whether a capital at `start` may only say that a sentence (or a heading's part) starts."""
+    before = sentence[:start]
+    return all(token.pos == "PUNCT" for token in before) or before[-1].text in (":", "–", "—")
 
 
-def _surface(forms: Counter[str]) -> str:
-    """The article's usual spelling; a capital that only starts a sentence does not count."""
-    best = max(forms, key=lambda form: (forms[form], form.islower()))
-    lowered = [form for form in forms if form.islower()]
-    if lowered and not best.islower() and best[1:].islower():  # "Recruteurs" opening a sentence
-        return max(lowered, key=lambda form: forms[form])
-    return best
+def _may_start(sentence: Sentence, index: int, language: str) -> bool:
+    token = sentence[index]
+    if token.pos in _NOUNS:
+        return True
+    if language == "fr":
+        return token.pos == "ADJ" and _fold(token.text) in _FRENCH_PRENOMINAL
+    return token.pos == "ADJ"
 
 
-@dataclass(frozen=True)
-class _Word:
-    surface: str
-    stem: str
-    position: int  # among all the words of the text, stop words included
+def _may_continue(phrase: Sequence[Token], language: str) -> bool:
+    """Whether `phrase` (whose last token was just added) can still be or become a noun phrase."""
+    last = phrase[-1]
+    if len(phrase) == 1:
+        return True
+    if language == "en":
+        return last.pos in (*_NOUNS, "ADJ") or (last.pos == "VERB" and last.text.endswith("ing"))
+    previous = phrase[-2]
+    if last.pos in _NOUNS:
+        return True
+    if last.pos == "ADJ" or (last.pos == "VERB" and _PARTICIPLE.search(last.text)):
+        return previous.pos != "NOUN" or _agrees(previous.text, last.text)
+    # « lettre de motivation », « droit à l'oubli »: one link word, once, after a noun.
+    links = sum(_fold(token.text) in _FRENCH_LINKS for token in phrase)
+    if _fold(last.text) in _FRENCH_LINKS and last.pos == "ADP":
+        return previous.pos in _NOUNS and links == 1
+    return _fold(last.text) in _FRENCH_LINK_DETERMINERS and _fold(previous.text) == "a"
 
 
-def _words(text: str, language: str) -> list[_Word]:
-    """The content words of `text`, in order."""
-    found: list[tuple[str, str, int]] = []
-    for position, match in enumerate(_WORD.finditer(text)):
-        surface = _ELISION.sub("", match.group())
-        key = fold(surface).replace("’", "'")
-        acronym = len(surface) >= 2 and surface.isupper()  # "CV", "RH", "IA" say a lot
-        if (len(key) >= MIN_LENGTH or acronym) and key not in STOPWORDS:
-            found.append((surface, key, position))
-    stems = stem_words([key for _, key, _ in found], language)
-    return [_Word(surface, stem, position) for (surface, _, position), stem in zip(found, stems, strict=True)]
+def _agrees(noun: str, adjective: str) -> bool:
+    """« offres consultées », not « offres consultée »: a tagger's slip shows in the number."""
+    plural = re.compile(r"[sx]$")
+    return bool(plural.search(noun)) == bool(plural.search(adjective)) or adjective.endswith(("s", "x"))
+
+
+def _may_end(phrase: Sequence[Token], language: str) -> bool:
+    last = phrase[-1]
+    if language == "en":
+        return last.pos in _NOUNS
+    return last.pos in _NOUNS or (
+        len(phrase) > 1 and (last.pos == "ADJ" or (last.pos == "VERB" and _PARTICIPLE.search(last.text)))
+    )
+
+
+def _word_count(phrase: Sequence[Token]) -> int:
+    return sum(_fold(token.text) not in _FRENCH_LINKS | _FRENCH_LINK_DETERMINERS for token in phrase)
+
+
+def _add(
+    candidates: dict[tuple[str, ...], _Candidate],
+    phrase: Sequence[Token],
+    language: str,
+    *,
+    initial: bool,
+) -> None:
+    words = tuple(_fold(token.text) for token in phrase)
+    if any(_DIGITS.search(word) for word in words):
+        return
+    content = [word for word in words if word not in _FRENCH_LINKS | _FRENCH_LINK_DETERMINERS]
+    if not content or content[0] in STOPWORDS or content[-1] in STOPWORDS:
+        return
+    key = tuple(stem_words(list(words), language))
+    candidate = candidates.setdefault(key, _Candidate(words, key))
+    spelling = _spelling(phrase)
+    first = phrase[0]
+    if initial and first.text[1:].islower():
+        spelling = spelling[:1].lower() + spelling[1:]  # "Recruteurs" opening a sentence
+    candidate.forms[spelling] += 1
+    candidate.count += 1
+    candidate.nouns += first.pos == "NOUN"
+    candidate.capitalised += any(
+        _CAPITAL.match(token.text) and not (index == 0 and initial) for index, token in enumerate(phrase)
+    )
+
+
+def _spelling(phrase: Sequence[Token]) -> str:
+    text = ""
+    for token in phrase:
+        joined = text.endswith(("'", "’")) or not text
+        text += token.text if joined else f" {token.text}"
+    return text
+
+
+def _singular(words: Sequence[str]) -> tuple[str, ...]:
+    """Words compared without a plural's final s or x: "recruteurs" is "recruteur", but
+    "networking" is not "network" as a stemmer would have it."""
+    return tuple(word[:-1] if len(word) > 3 and word[-1] in "sx" else word for word in words)
+
+
+def _is_keyword(candidate: _Candidate, known: Set[tuple[str, ...]]) -> bool:
+    return any(_singular(tokens(form)) in known for form in candidate.forms)
+
+
+def _generality(candidate: _Candidate, language: str) -> float:
+    """The Zipf value of the candidate's rarest word, in its commonest spelling."""
+    words_of = [
+        [word for word in tokens(form) if word not in _FRENCH_LINKS | _FRENCH_LINK_DETERMINERS]
+        for form in candidate.forms
+    ]
+    return max(min((zipf(word, language) for word in words), default=0.0) for words in words_of)
+
+
+def _is_term(
+    candidate: _Candidate,
+    language: str,
+    people: Set[str],
+    keyword: bool,
+    generic: Set[str],
+    topic: Set[str] = frozenset(),
+) -> bool:
+    words = [word for word in candidate.words if word not in _FRENCH_LINKS | _FRENCH_LINK_DETERMINERS]
+    if any(word in people for word in words) or (
+        _looks_like_a_name(candidate) and not candidate.organisation
+    ):
+        return False
+    if candidate.organisation:
+        return True
+    if candidate.capitalised * 2 > candidate.count:
+        return False  # a place, a firm, a person the article names: not what it teaches
+    if _singular([_head(words, language)])[0] in PEOPLE:
+        return False  # "job seekers", « demandeurs d'emploi »: who the article is about
+    if len(words) == 1:
+        return _is_single_term(candidate, language, keyword, generic)
+    if keyword:
+        return True
+    if candidate.count + candidate.in_title < 2:
+        return False  # a phrase said once is a coincidence of words
+    return _generality(candidate, language) < PHRASE_GENERIC_ZIPF
+
+
+def _head(words: Sequence[str], language: str) -> str:
+    """The noun a phrase is about: the first in French (« marque employeur »), the last in
+    English ("employer brand")."""
+    return words[0] if language == "fr" else words[-1]
+
+
+def _is_single_term(candidate: _Candidate, language: str, keyword: bool, generic: Set[str]) -> bool:
+    """One word is a term when it is the field's own ("cooptation", "RGPD", "alternance") and the
+    article comes back to it; not a word of every article on the topic ("candidats", "CV",
+    "employers"), nor one of general language, nor one said in passing."""
+    if any(_ACRONYM.match(form) for form in candidate.forms):
+        return candidate.count >= 2 and candidate.words[0].rstrip("s") not in EVERYDAY_ACRONYMS
+    if candidate.stems[0] in generic or candidate.nouns * 2 <= candidate.count:
+        return False
+    zipf_value = _generality(candidate, language)
+    if keyword:
+        return zipf_value < RARE_KEYWORD_ZIPF or (zipf_value < GENERIC_ZIPF and candidate.count >= REPEATED)
+    return len(candidate.words[0]) >= 4 and zipf_value < RARE_ZIPF and candidate.count >= REPEATED
+
+
+def _looks_like_a_name(candidate: _Candidate) -> bool:
+    """ "Elon Musk", "Olivia Chen": two or three capitalised words, each as names are written."""
+    spelled = _surface(candidate).split()
+    return 2 <= len(spelled) <= 3 and all(_NAME_SHAPE.match(word) for word in spelled)
+
+
+def _score(candidate: _Candidate, language: str, stats: TermStats, keyword: bool) -> float:
+    words = [word for word in candidate.words if word not in _FRENCH_LINKS | _FRENCH_LINK_DETERMINERS]
+    rarest = _generality(candidate, language)
+    # 1 for a word wordfreq does not know, 0.3 for one as common as "emploi".
+    general = max(0.3, min(1.0, (6.0 - rarest) / 3.0))
+    corpus = max(stats.idf(stem, language) for stem in candidate.stems)
+    said = candidate.count + (TITLE_BONUS if candidate.in_title else 0)
+    if said < 2 and not keyword:
+        said *= 0.5  # a word said once is an example of a term only when nothing else is
+    score = said * general * corpus * (1 + PHRASE_BONUS * (len(words) - 1))
+    return score * (KEYWORD_BONUS if keyword else 1.0)
+
+
+def _surface(candidate: _Candidate) -> str:
+    """The article's usual spelling."""
+    forms = candidate.forms
+    return max(forms, key=lambda form: (forms[form], form.islower(), form))

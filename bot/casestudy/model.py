@@ -15,7 +15,9 @@ from typing import Any
 # Discord embed limits (title 256, field 1024, 6000 in all) with room for labels and markup.
 TITLE_MAX = 250
 SUMMARY_MAX = 1000
-QUESTION_MAX = 200
+QUESTION_MAX = 300  # a question that quotes a sentence of the article (up to QUOTE_MAX)
+QUOTE_MAX = 200
+ORGANISATION_MAX = 60
 SITUATION_MAX = 500
 KEY_TERM_MAX = 40
 SOURCE_MAX = 100
@@ -56,7 +58,8 @@ class PageText:
     title: str | None = None
     language: str | None = None
     site_name: str | None = None
-    published_at: datetime | None = None
+    published_at: datetime | None = None  # from the page's metadata only, never its text
+    headings: tuple[str, ...] = ()  # the article's subheadings: words of it, never summary sentences
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class CaseStudy:
     text_source: TextSource
     fallback_reason: str | None = None
     article_id: int | None = None
+    templates: tuple[str, ...] = ()  # keys of the question and situation templates it was given
 
     @property
     def summary_text(self) -> str:
@@ -104,8 +108,8 @@ class CaseStudy:
         published = values.get("published_at")
         values["published_at"] = datetime.fromisoformat(published) if published else None
         values["text_source"] = TextSource(values["text_source"])
-        for key in ("summary", "key_terms", "questions"):
-            values[key] = tuple(values[key])
+        for key in ("summary", "key_terms", "questions", "templates"):
+            values[key] = tuple(values.get(key, ()))
         return cls(**values)
 
 

@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.casestudy.model import LANGUAGES
-from bot.feeds.themes import ON_TOPIC_THRESHOLD
+from bot.feeds.themes import CANDIDATE_THRESHOLD
 
 MAX_AGE = timedelta(days=14)
 FRESHNESS_WEIGHT, FRESHNESS_HALF_LIFE_HOURS = 0.6, 48.0
 ROTATION_WEIGHT, ROTATION_FULL_AFTER = 0.4, timedelta(days=14)
-LANGUAGE_BONUS = 0.2
+# An article in the group's language comes first unless another is clearly better: this outweighs a
+# neglected theme (rotation, 0.4) or a day of freshness, not both together nor students' picks.
+LANGUAGE_BONUS = 0.5
 SAME_SOURCE_AS_LAST, RECENT_SOURCE = -0.4, -0.15
 RECENT_SOURCES = 3
 SOURCES_BONUS, VOTE_BONUS, VOTES_MAX = 0.1, 0.1, 0.3
@@ -137,7 +139,7 @@ def _theme(
     themes = [
         theme
         for theme, score in candidate.theme_scores.items()
-        if score >= ON_TOPIC_THRESHOLD
+        if score >= CANDIDATE_THRESHOLD
         and (not preferences.themes or theme in preferences.themes)
         and (preferences.theme is None or theme == preferences.theme)
     ]

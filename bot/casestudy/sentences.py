@@ -3,9 +3,9 @@
 A sentence ends at `.`, `!`, `?` or `…` (with any closing quote or bracket after it) when the next
 sentence starts: a capital, a digit or an opening quote after a space. It does not end after the
 abbreviations of either language (« M. Dupont », "Dr. Smith", "p. ex.", "U.S."), after an initial
-("J. K. Rowling") or inside a number ("3.5 %", "1,2 million"), nor inside a « quotation » of
-several sentences; a quotation that ends with its own full stop stays with the words that
-introduce it.
+("J. K. Rowling") or inside a number ("3.5 %", "1,2 million"), nor inside a « quotation » or a
+"quotation" of several sentences; a quotation that ends with its own full stop stays with the
+words that introduce it.
 
 Written here rather than taken from pysbd: pysbd (unmaintained since 2021) is slow on long texts,
 and these rules are all a summary needs.
@@ -71,7 +71,9 @@ def sentences(paragraph: str) -> list[str]:
 def _inside_quotation(text: str) -> bool:
     if len(text) > MAX_QUOTED:
         return False
-    return any(text.count(opening) > text.count(closing) for opening, closing in QUOTE_PAIRS)
+    # "We tried everything. Nothing worked," she said: straight quotes open and close alike.
+    straight_open = text.count('"') % 2 == 1
+    return straight_open or any(text.count(opening) > text.count(closing) for opening, closing in QUOTE_PAIRS)
 
 
 def _closes_sentence(before: str, match: re.Match[str]) -> bool:

@@ -96,15 +96,16 @@ class CaseStudyMaker:
         candidates = [c for c in fresh if c.article_id not in exclude]
         ranked = rank(candidates, history, preferences, now)
         context = await self._context(preferences)
+        if guild_id is not None:
+            context = replace(context, used_templates=await self._store.templates_used(guild_id))
         attempts: list[Attempt] = []
         for entry in ranked[:tries]:
             article = await self._store.article(entry.candidate.article_id)
             if article is None:  # pruned meanwhile
                 continue
-            # The theme the ranking chose for the group (rotation counted), not only the page's best.
-            result = await self.build(
-                article, replace(context, forced_theme=context.forced_theme or entry.theme)
-            )
+            # The theme the ranking chose for the group (rotation counted), unless the page says
+            # it is about another one.
+            result = await self.build(article, replace(context, preferred_theme=entry.theme))
             attempts.append(Attempt(article, result))
             if isinstance(result, CaseStudy):
                 return Proposal(result, ranked, attempts)

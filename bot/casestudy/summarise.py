@@ -2,9 +2,11 @@
 page; a feed's short summary may give only 2, the least a case study accepts).
 
 Sentences are scored by LexRank (centrality in the graph of their stemmed-word cosine similarity)
-with a lead bonus (news put the essential first) and a bonus for sharing words with the title; the
-best are taken without near-repeats, within the summary's character budget, and given back in the
-article's order. Sentences that are not prose (too short, cut, boilerplate) are never candidates.
+with a lead bonus (news put the essential first: the bonus goes to the body's first sentence) and a
+bonus for sharing words with the title; the best are taken without near-repeats, within the
+summary's character budget, and given back in the article's order. Sentences that are not prose
+(too short, cut, boilerplate), questions (a summary states, it does not ask), the article's
+subheadings and sentences that only repeat the title are never candidates.
 
 LexRank is a few lines over the stems we already compute; sumy would bring NLTK (1.5 s, 140 MB).
 """
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 
 from bot.casestudy.model import MAX_SUMMARY_SENTENCES, SUMMARY_MAX
 from bot.casestudy.sentences import sentences
-from bot.casestudy.stopwords import STOPWORDS
+from bot.feeds.stopwords import STOPWORDS
 from bot.feeds.text import tokens
 from bot.feeds.themes import stem_words
 
@@ -28,6 +30,7 @@ MIN_WORDS, MAX_WORDS = 6, 70
 MAX_SENTENCE_CHARS = 450
 SIMILARITY_EDGE = 0.1  # LexRank's threshold for an edge between two sentences
 REPEAT = 0.5  # a sentence this similar to one already chosen adds nothing
+TITLE_REPEAT = 0.6  # a sentence this similar to the title tells the reader nothing new
 DAMPING = 0.85
 
 # "…" is left out: feeds cut their summaries with it ("[…]"), and a cut sentence is no sentence.
@@ -55,14 +58,20 @@ def summarise(
     language: str,
     title: str = "",
     *,
+    headings: Sequence[str] = (),
     limit: int = SUMMARY_MAX,
     count: int = MAX_SUMMARY_SENTENCES,
 ) -> tuple[str, ...]:
     """Up to `count` whole sentences of the text, in its order, together at most `limit` characters."""
-    candidates = _candidates(paragraphs, language, limit)
+    title_stems = Counter(_stems(title, language))
+    candidates = [
+        sentence
+        for sentence in _candidates(paragraphs, language, limit)
+        if not _is_heading(sentence.text, headings) and _cosine(sentence.stems, title_stems) < TITLE_REPEAT
+    ]
     if not candidates:
         return ()
-    scores = _scores(candidates, Counter(_stems(title, language)))
+    scores = _scores(candidates, title_stems)
     chosen: list[_Sentence] = []
     used = 0
     for index in sorted(range(len(candidates)), key=lambda i: -scores[i]):
@@ -86,8 +95,23 @@ def is_prose(sentence: str) -> bool:
         and bool(_ENDS_PROPERLY.search(sentence))
         and bool(_STARTS_PROPERLY.match(sentence))
         and not sentence.rstrip("»”\"' ").endswith(":")
-        and not _BOILERPLATE.search(" ".join(tokens(sentence)))
+        and not is_boilerplate(sentence)
     )
+
+
+def is_question(sentence: str) -> bool:
+    """« Faut-il tout arrêter ? », "Is it worth it?": rhetorical or not, no summary sentence."""
+    return sentence.rstrip("»”\"'’) \u00a0").endswith("?")
+
+
+def is_boilerplate(sentence: str) -> bool:
+    """Site furniture that slips through extraction: "Lire aussi", a newsletter box, a credit…"""
+    return bool(_BOILERPLATE.search(" ".join(tokens(sentence))))
+
+
+def _is_heading(sentence: str, headings: Sequence[str]) -> bool:
+    flat = " ".join(sentence.split())
+    return any(flat == heading or (len(heading) > 20 and heading in flat) for heading in headings)
 
 
 def _candidates(paragraphs: Sequence[str], language: str, limit: int) -> list[_Sentence]:
@@ -98,7 +122,7 @@ def _candidates(paragraphs: Sequence[str], language: str, limit: int) -> list[_S
             position += 1
             if position > MAX_SENTENCES_READ:
                 return found
-            if len(text) <= limit and is_prose(text):
+            if len(text) <= limit and is_prose(text) and not is_question(text):
                 stems = Counter(_stems(text, language))
                 if stems:
                     found.append(_Sentence(text, position, stems))

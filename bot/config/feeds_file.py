@@ -27,6 +27,7 @@ Language = Literal["fr", "en"]
 ThemeId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=40)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=60)]
+Sentence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=400)]
 
 MIN_INTERVAL_MINUTES = 5
 MAX_INTERVAL_MINUTES = 7 * 24 * 60
@@ -46,13 +47,34 @@ class Keywords(_Strict):
     en: list[Keyword] = Field(min_length=1)
 
 
+class Descriptions(_Strict):
+    fr: Sentence
+    en: Sentence
+
+
+class Examples(_Strict):
+    fr: list[Sentence] = Field(default_factory=list, max_length=20)
+    en: list[Sentence] = Field(default_factory=list, max_length=20)
+
+
 class Theme(_Strict):
     id: ThemeId
     label: Labels
     keywords: Keywords
+    # What the theme is about and how articles on it are written: the scorer's profile of it.
+    description: Descriptions | None = None
+    examples: Examples = Field(default_factory=Examples)
 
     def label_in(self, locale: str) -> str:
         return self.label.en if locale == "en" else self.label.fr
+
+    def about(self, language: str) -> str:
+        """The label, description and examples in `language`, as one text."""
+        parts = [self.label_in(language)]
+        if self.description is not None:
+            parts.append(self.description.en if language == "en" else self.description.fr)
+        parts.extend(self.examples.en if language == "en" else self.examples.fr)
+        return "\n".join(parts)
 
 
 class Defaults(_Strict):

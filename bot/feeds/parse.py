@@ -20,7 +20,7 @@ import feedparser
 from bot.feeds import fastparse, stories
 from bot.feeds.fastparse import RawEntry, RawFeed, ttl_minutes
 from bot.feeds.text import detect_language, fingerprint, plain_text, shorten, tokens
-from bot.feeds.themes import ThemeKeywords, ThemeScorer, is_off_topic
+from bot.feeds.themes import CANDIDATE_THRESHOLD, ThemeKeywords, ThemeScorer, is_off_topic
 from bot.feeds.urls import canonical_url
 
 TITLE_LIMIT = 500
@@ -188,7 +188,8 @@ def _normalised(
     scorer: ThemeScorer,
 ) -> ParsedEntry:
     title_words, summary_words = tokens(title), tokens(summary)
-    scores = scorer.score(title_words, summary_words)
+    language = language or detect_language(title_words + summary_words)
+    scores = scorer.score(title_words, summary_words, language)
     return ParsedEntry(
         guid=guid,
         url=url,
@@ -196,11 +197,12 @@ def _normalised(
         author=author,
         published_at=published_at,
         summary=summary,
-        language=language or detect_language(title_words + summary_words),
+        language=language,
         fingerprint=fingerprint(title_words, summary_words),
         bands=tuple(stories.band_keys(stories.content_words(title_words, summary_words))),
         theme_scores=scores,
-        off_topic=is_off_topic(scores),
+        # A short summary may undersell an article: its page is read before it is posted.
+        off_topic=is_off_topic(scores, CANDIDATE_THRESHOLD),
     )
 
 

@@ -15,6 +15,7 @@ from bot.store.suggestions import SuggestionStore
 
 MAX_CANDIDATES = 2000  # the freshest on-topic articles; more would only be older ones
 TERM_SAMPLE = 5000  # articles whose words say what is common (for key terms)
+TEMPLATE_MEMORY = 60  # case studies whose templates a group is not given again first (20 weeks at 3 a week)
 
 
 class CaseStudyStore:
@@ -106,6 +107,19 @@ class CaseStudyStore:
             )
             for case, feed_id, story in rows
         ]
+
+    async def templates_used(self, guild_id: int, limit: int = TEMPLATE_MEMORY) -> tuple[str, ...]:
+        """The question and role-play templates of the group's latest case studies, most recent
+        first: what it should not be given again soon."""
+        query = (
+            select(CaseStudy.content)
+            .where(CaseStudy.guild_id == guild_id)
+            .order_by(CaseStudy.id.desc())
+            .limit(limit)
+        )
+        async with self._sessions() as session:
+            contents = (await session.execute(query)).scalars().all()
+        return tuple(key for content in contents for key in (content or {}).get("templates", ()))
 
     async def steering(self, guild_id: int, now: datetime) -> tuple[dict[str, int], dict[int, int]]:
         """What the group's students asked for: votes per theme (topics) and approved articles."""

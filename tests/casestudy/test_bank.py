@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.casestudy.bank import QUESTIONS_PER_CASE, load_bank
+from bot.casestudy.bank import QUESTIONS_PER_CASE, load_bank, template_key
 from bot.casestudy.model import QUESTION_MAX, SITUATION_MAX
 from bot.config.feeds_file import load_feeds_file
 from bot.errors import ConfigError
@@ -14,8 +14,26 @@ from tests.conftest import SHIPPED_FEEDS
 
 ROOT = SHIPPED_FEEDS.parent
 THEMES = [theme.id for theme in load_feeds_file(SHIPPED_FEEDS).themes]
-VALUES_FR = {"term": "marque employeur", "term2": "TikTok", "source": "Le Monde", "theme": "Le CV vidéo"}
-VALUES_EN = {"term": "employer branding", "term2": "TikTok", "source": "TechCrunch", "theme": "The video CV"}
+CLAIM_FR = "Selon l'étude, 62 % des recruteurs écartent un candidat pour une « publication » jugée déplacée."
+CLAIM_EN = 'Critics say the tool "learns" the biases of past hiring, and the company disagrees.'
+VALUES_FR = {
+    "term": "marque employeur",
+    "term2": "TikTok",
+    "source": "Le Monde",
+    "theme": "Le CV vidéo",
+    "claim": CLAIM_FR,
+    "figure": CLAIM_FR,
+    "org": "la CNIL",
+}
+VALUES_EN = {
+    "term": "employer branding",
+    "term2": "TikTok",
+    "source": "TechCrunch",
+    "theme": "The video CV",
+    "claim": CLAIM_EN,
+    "figure": CLAIM_EN,
+    "org": "the EEOC",
+}
 
 GOOD_DEFAULT = """
 [default]
@@ -37,8 +55,10 @@ def test_the_shipped_bank_covers_every_theme_in_both_languages() -> None:
     assert set(bank.themes) == set(THEMES)
     for theme in THEMES:
         for language, values in (("fr", VALUES_FR), ("en", VALUES_EN)):
-            questions, situation = bank.pick(theme, language, values, seed="article-1")
+            picked = bank.pick(theme, language, values, seed="article-1")
+            questions, situation = picked.questions, picked.situation
             assert len(questions) == QUESTIONS_PER_CASE
+            assert picked.citing >= 1  # one question quotes the article
             assert len(set(questions)) == QUESTIONS_PER_CASE
             assert all(len(q) <= QUESTION_MAX and "{" not in q for q in questions)
             assert len(situation) <= SITUATION_MAX and "{" not in situation
@@ -55,10 +75,67 @@ def test_picking_is_deterministic_and_varies_between_articles() -> None:
 
 def test_templates_without_their_values_are_passed_over(tmp_path: Path) -> None:
     bank = load_bank(bank_file(tmp_path, GOOD_DEFAULT), THEMES)
-    questions, _ = bank.pick("video-cv", "fr", {"source": "X", "theme": "Y"}, seed="s")
-    assert set(questions) == {"Q2 ?", "Q3 ?", "Q4 ?"}
-    filled, _ = bank.pick("video-cv", "en", {"term": "LinkedIn"}, seed="s")
-    assert 'Q1 "LinkedIn"?' in filled
+    picked = bank.pick("video-cv", "fr", {"source": "X", "theme": "Y"}, seed="s")
+    assert set(picked.questions) == {"Q2 ?", "Q3 ?", "Q4 ?"}  # no key term passed its checks: no Q1
+    filled = bank.pick("video-cv", "en", {"term": "LinkedIn"}, seed="s")
+    assert 'Q1 "LinkedIn"?' in filled.questions
+
+
+QUOTING = """
+[default]
+questions.fr = [
+    "Q1 « {term} » ?", "Q2 ?", "Q3 ?", "Q4 ?",
+    "L'article affirme : « {claim} » D'accord ?", "Le rôle joué par {org} ?",
+]
+questions.en = ["Q1 \\"{term}\\"?", "Q2?", "Q3?", "Q4?", "The article says: “{claim}” Agree?"]
+situations.fr = ["Vous êtes recruteur A.", "Vous êtes recruteur B.", "Vous êtes recruteur C."]
+situations.en = ["You are a recruiter."]
+"""
+
+
+def test_one_question_quotes_the_article_with_its_inner_quotes_made_right(tmp_path: Path) -> None:
+    bank = load_bank(bank_file(tmp_path, QUOTING), THEMES)
+
+    for seed in map(str, range(10)):
+        picked = bank.pick("video-cv", "fr", VALUES_FR, seed=seed)
+        assert picked.citing == 1  # one is enough: the others are the debate's own
+    quoted = bank.pick("video-cv", "fr", {"claim": CLAIM_FR}, seed="s")
+    claim_question = next(q for q in quoted.questions if q.startswith("L'article affirme"))
+    assert claim_question == (
+        "L'article affirme : « Selon l'étude, 62 % des recruteurs écartent un candidat pour une "
+        "“publication” jugée déplacée. » D'accord ?"
+    )
+    english = bank.pick("video-cv", "en", {"claim": CLAIM_EN}, seed="s")
+    assert (
+        "The article says: “Critics say the tool 'learns' the biases of past hiring, and the company "
+        "disagrees.” Agree?" in english.questions
+    )
+
+
+def test_a_term_the_template_already_says_is_not_filled_in(tmp_path: Path) -> None:
+    text = GOOD_DEFAULT.replace('"Q1 « {term} » ?"', '"Un CV vidéo, et « {term} » ?"')
+    bank = load_bank(bank_file(tmp_path, text), THEMES)
+    picked = bank.pick("video-cv", "fr", {"term": "CV vidéo"}, seed="s")
+    assert not any("« CV vidéo »" in q for q in picked.questions)
+
+
+def test_a_group_gets_templates_it_was_not_given_first(tmp_path: Path) -> None:
+    bank = load_bank(bank_file(tmp_path, QUOTING), THEMES)
+    used: list[str] = []
+    situations = []
+    for n in range(3):
+        picked = bank.pick("video-cv", "fr", VALUES_FR, seed=f"article-{n}", used=used)
+        situations.append(picked.situation)
+        used = [*picked.templates, *used]
+    assert sorted(situations) == [
+        "Vous êtes recruteur A.",
+        "Vous êtes recruteur B.",
+        "Vous êtes recruteur C.",
+    ]
+    # All given: the one given longest ago comes back first.
+    fourth = bank.pick("video-cv", "fr", VALUES_FR, seed="article-3", used=used)
+    assert fourth.situation == situations[0]
+    assert template_key("situations", situations[0]) in fourth.templates
 
 
 @pytest.mark.parametrize(
@@ -68,9 +145,17 @@ def test_templates_without_their_values_are_passed_over(tmp_path: Path) -> None:
         (GOOD_DEFAULT.replace("Q2 ?", "Q2 {terme} ?"), "unknown placeholder {terme}"),
         (GOOD_DEFAULT.replace("Q2 ?", "Q2 {term ?"), "Q2 {term ?"),
         (
-            GOOD_DEFAULT.replace("Q2 ?", "Q" * 190 + " {term} ?"),
-            "can reach 233 characters once filled; the limit is 200",
+            GOOD_DEFAULT.replace("Q2 ?", "Q" * 270 + " « {term} » ?"),
+            "can reach 317 characters once filled; the limit is 300",
         ),
+        (
+            GOOD_DEFAULT.replace("Q2 ?", "L'article dit : {claim} ?"),
+            "write it alone inside quotes, « {claim} »",
+        ),
+        (GOOD_DEFAULT.replace("Q2 ?", "Q2 {term} ?"), "a key term is always quoted: « {term} »"),
+        (GOOD_DEFAULT.replace("Q2 ?", "{org} a-t-il raison ?"), "never start a sentence with it"),
+        (GOOD_DEFAULT.replace("Q2 ?", "Le rôle de {org} ?"), "not after 'de'"),
+        (GOOD_DEFAULT.replace("Q2?", "What did the {org} do?"), "not after 'the'"),
         (GOOD_DEFAULT.replace("situations.en", "situation.en"), "unknown key 'situation'"),
         (GOOD_DEFAULT.replace('"Q3 ?"', "3"), "must be a list of strings"),
         (
@@ -116,6 +201,14 @@ def test_default_templates_must_not_all_need_a_key_term(tmp_path: Path) -> None:
     assert text != GOOD_DEFAULT
     with pytest.raises(ConfigError, match=r"at least 3 questions.fr without \{term\} or \{term2\}"):
         load_bank(bank_file(tmp_path, text), THEMES)
+
+
+def test_the_shipped_role_plays_are_enough_for_a_semester() -> None:
+    bank = load_bank(ROOT / "casestudies.toml", THEMES)
+    for language in ("fr", "en"):
+        assert len(bank.default[language].situations) >= 14
+        for theme in THEMES:
+            assert len(bank.themes[theme][language].situations) >= 6, (theme, language)
 
 
 def test_an_unsupported_locale_gets_french_rather_than_a_crash() -> None:

@@ -154,3 +154,54 @@ def test_an_article_in_another_language_than_asked() -> None:
     )
     assert isinstance(case, CaseStudy)
     assert refused == Rejection("the article is not in French, the language asked for")
+
+
+def page_with_date(head: str, body_extra: str = "") -> bytes:
+    paragraphs = "".join(
+        f"<p>Les recruteurs regardent les profils des candidats sur les réseaux sociaux, paragraphe {n}, "
+        "et les candidats apprennent à soigner leur présence en ligne avant de postuler.</p>"
+        for n in range(12)
+    )
+    return (
+        f"<html lang='fr'><head><title>Un article</title>{head}</head><body><article><h1>Un article</h1>"
+        f"{body_extra}{paragraphs}</article><footer><p>© 2024 Le Site. Tous droits réservés.</p>"
+        "<time datetime='2024-01-01'>1er janvier 2024</time></footer></body></html>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("head", "body"),
+    [
+        ('<meta property="article:published_time" content="2026-10-14T08:30:00+02:00">', ""),
+        (
+            '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": '
+            '"WebPage"}, {"@type": "NewsArticle", "datePublished": "2026-10-14T08:30:00+02:00"}]}</script>',
+            "",
+        ),
+        (
+            "",
+            '<p class="byline">Par la rédaction, '
+            '<time datetime="2026-10-14T08:30:00+02:00">14 octobre</time></p>',
+        ),
+        ("", '<meta itemprop="datePublished" content="2026-10-14T08:30:00+02:00">'),
+    ],
+    ids=["meta", "json-ld graph", "time", "microdata"],
+)
+def test_the_date_comes_from_the_page_metadata_never_from_its_footer(head: str, body: str) -> None:
+    page = extract_page(page_with_date(head, body), "text/html", "https://news.example/a")
+    assert page.published_at is not None
+    assert page.published_at.date().isoformat() == "2026-10-14"
+
+
+def test_a_page_that_only_has_a_footer_year_has_no_date() -> None:
+    page = extract_page(page_with_date(""), "text/html", "https://news.example/a")
+    assert page.published_at is None  # « © 2024 » and the footer's <time> say nothing of the article
+
+
+def test_the_article_subheadings_are_known() -> None:
+    page = extract_page(
+        page_with_date("", "<h2>Ce que les recruteurs regardent vraiment</h2>"),
+        "text/html",
+        "https://news.example/a",
+    )
+    assert "Ce que les recruteurs regardent vraiment" in page.headings

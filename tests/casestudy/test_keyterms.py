@@ -1,36 +1,102 @@
-"""Key terms: distinctive of the article against the stored ones, by stem, shown as written."""
+"""Key terms: noun phrases a teacher would write on the board, never names, verbs or everyday words."""
 
 from __future__ import annotations
 
-from bot.casestudy.keyterms import TermStats, key_terms
+from bot.casestudy.analysis import analyse
+from bot.casestudy.keyterms import TermStats, domain_words, key_terms
+from bot.config.feeds_file import load_feeds_file
+from bot.services import theme_keywords
+from tests.conftest import SHIPPED_FEEDS
 
-TEXT = [
-    "La marque employeur devient un argument de recrutement. Les recruteurs soignent la marque employeur "
-    "sur LinkedIn et sur TikTok.",
-    "Un recruteur interrogé explique que la marque employeur attire les jeunes diplômés. Les entreprises "
-    "publient des vidéos de leurs équipes.",
-    "Les candidats comparent les entreprises sur Glassdoor avant de postuler. "
-    "Les vidéos des équipes rassurent.",
+THEMES = theme_keywords(load_feeds_file(SHIPPED_FEEDS))
+KEYWORDS = tuple(keyword for theme in THEMES for keyword in (*theme.fr, *theme.en))
+
+
+def terms_of(
+    paragraphs: list[str], title: str, language: str, stats: TermStats | None = None
+) -> tuple[str, ...]:
+    analysis = analyse(paragraphs, title, language)
+    return key_terms(
+        analysis.tagged,
+        analysis.title,
+        language,
+        stats or TermStats(),
+        people=analysis.people,
+        organisations=analysis.organisations,
+        keywords=KEYWORDS,
+        generic=domain_words((theme.about(language) for theme in THEMES), language),
+    )
+
+
+FRENCH = [
+    "Le CV vidéo revient dans la grande distribution. Trois enseignes testent le CV vidéo pour recruter "
+    "des employés de rayon, explique Frédéric Aubry, directeur du recrutement chez Distrimax.",
+    "Selon Aubry, le CV vidéo remplace la lettre de motivation pour les postes en magasin. La lettre de "
+    "motivation reste pourtant demandée par les entreprises du secteur.",
+    "Les candidats se filment avec leur téléphone. La CNIL rappelle que le RGPD encadre ces vidéos, et le "
+    "RGPD interdit de les garder au-delà du recrutement.",
+    "Les entreprises affirment que la cooptation et la marque employeur comptent aussi. Une entreprise sur "
+    "deux mise sur la cooptation, et la marque employeur attire les candidats.",
 ]
-COMMON = [("fr", "Les entreprises publient des offres et les candidats postulent.")] * 50
 
 
-def test_key_terms_are_distinctive_and_phrases_win() -> None:
-    terms = key_terms(TEXT, "La marque employeur sur les réseaux", "fr", TermStats.from_texts(COMMON))
+def test_compounds_stay_whole_and_everyday_words_are_no_terms() -> None:
+    terms = terms_of(FRENCH, "Le CV vidéo séduit la grande distribution", "fr")
 
-    assert len(terms) == 5
-    assert terms[0] == "marque employeur"  # a phrase said three times, also in the title
-    assert "entreprises" not in terms  # in every stored article: not distinctive
-    assert "marque" not in terms and "employeur" not in terms  # inside the chosen phrase
-    assert len({term.lower() for term in terms}) == 5
-
-
-def test_names_keep_their_capitals_and_plurals_meet_singulars() -> None:
-    text = ["TikTok attire les recruteurs. Un recruteur sur deux publie sur TikTok. Le recruteur filme."]
-    terms = key_terms(text, "", "fr", TermStats())
-    assert terms[:2] == ("recruteur", "TikTok")  # three forms of one stem; a name as it is written
+    assert "CV vidéo" in terms  # a compound, not "CV" and "vidéo"
+    assert "vidéo" not in terms and "CV" not in terms
+    assert "lettre de motivation" in terms and "marque employeur" in terms
+    assert not {"entreprise", "entreprises", "candidats", "téléphone"} & set(terms)  # said by everyone
+    assert len(terms) <= 5
 
 
-def test_key_terms_of_a_tiny_text() -> None:
-    assert key_terms(["Un mot."], "", "fr", TermStats()) == ("mot",)
-    assert key_terms([], "", "en", TermStats()) == ()
+def test_people_and_places_are_never_terms() -> None:
+    terms = terms_of(FRENCH, "Le CV vidéo séduit la grande distribution", "fr")
+    assert not any("Aubry" in term or "Frédéric" in term or "Distrimax" in term for term in terms)
+
+
+def test_known_institutions_keep_their_spelling() -> None:
+    terms = terms_of(FRENCH, "Le CV vidéo séduit la grande distribution", "fr")
+    assert "RGPD" in terms or "CNIL" in terms
+
+
+ENGLISH = [
+    "Recruiters rely on an applicant tracking system to rank résumés. Olivia Chen, head of talent at "
+    "Brightwave, said the applicant tracking system rejected half of the applicants.",
+    "Chen said employers now ask for a video pitch. Critics say a video pitch favours confident candidates, "
+    "and an applicant tracking system cannot judge one.",
+    "Job seekers matter, the company said. The company uses the system online every day.",
+]
+
+
+def test_english_noun_phrases_without_names_people_or_verbs() -> None:
+    terms = terms_of(ENGLISH, "Screening software ranks every résumé", "en")
+
+    assert "applicant tracking system" in terms
+    assert "video pitch" in terms
+    assert not any("Chen" in term or "Olivia" in term for term in terms)
+    assert not {"job seekers", "employers", "applicants", "said", "rely", "online", "company"} & set(terms)
+
+
+def test_fewer_good_terms_rather_than_five_with_bad_ones() -> None:
+    terms = terms_of(
+        [
+            "Le mois dernier, la ville a vu beaucoup de monde. Les gens sont venus nombreux, et tout le "
+            "monde était content de la journée. La journée a été longue pour tout le monde."
+        ],
+        "Une journée en ville",
+        "fr",
+    )
+    assert terms == ()
+
+
+def test_terms_common_to_every_stored_article_are_not_distinctive() -> None:
+    stats = TermStats.from_texts([("fr", "La lettre de motivation et la marque employeur.")] * 50)
+    plain = terms_of(FRENCH, "Le CV vidéo séduit la grande distribution", "fr")
+    common = terms_of(FRENCH, "Le CV vidéo séduit la grande distribution", "fr", stats)
+    assert plain.index("lettre de motivation") >= 0
+    assert common[0] == "CV vidéo"  # the stored articles all say the others: they rank lower
+
+
+def test_a_text_without_words() -> None:
+    assert terms_of([], "", "en") == ()

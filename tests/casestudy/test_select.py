@@ -106,9 +106,9 @@ def test_the_group_language_is_preferred_and_others_are_left_out() -> None:
 
 
 def test_a_requested_theme_and_the_group_themes_filter_candidates() -> None:
-    candidates = [candidate(1, video_cv=0.6), candidate(2, e_reputation=0.3), candidate(3, video_cv=0.1)]
+    candidates = [candidate(1, video_cv=0.6), candidate(2, e_reputation=0.3), candidate(3, video_cv=0.05)]
     assert ids(rank(candidates, [], Preferences(theme="e-reputation"), NOW)) == [2]
-    assert ids(rank(candidates, [], Preferences(themes=("video-cv",)), NOW)) == [1]  # 0.1 is off-topic
+    assert ids(rank(candidates, [], Preferences(themes=("video-cv",)), NOW)) == [1]  # 0.05 is off-topic
 
 
 def test_old_articles_and_student_votes() -> None:
@@ -143,3 +143,39 @@ def test_an_approved_suggestion_gets_a_bonus_and_its_votes() -> None:
     ranked = rank([fresh, suggested], [], Preferences(picks={2: 4}), NOW)
     assert ids(ranked) == [2, 1]
     assert (ranked[0].parts["suggested"], ranked[0].parts["votes"]) == (0.3, 0.3)
+
+
+def test_the_group_language_comes_first_unless_the_other_is_clearly_better() -> None:
+    """A French group with fresh French articles on two themes and fresher English ones on every
+    theme: five successive picks stay French (the old weight let rotation and freshness pick 3
+    English articles of 5)."""
+    french = [candidate(n, feed_id=n, hours=20, language="fr", video_cv=0.6) for n in (1, 2, 3)] + [
+        candidate(n, feed_id=n, hours=20, language="fr", e_reputation=0.6) for n in (4, 5, 6)
+    ]
+    english = [
+        candidate(10 + n, feed_id=10 + n, hours=1, language="en", **{theme: 0.6})
+        for n, theme in enumerate(
+            ("ai_recruiting", "pro_networks", "digital_addiction", "twitter_x_pro", "video_cv")
+        )
+    ]
+    history: list[PastCaseStudy] = []
+    picks = []
+    for day in range(5):
+        best = rank(french + english, history, Preferences(locale="fr"), NOW)[0]
+        picks.append(best.candidate.language)
+        history.append(past(best.candidate.article_id, best.candidate.feed_id, best.theme, 0.5 * (5 - day)))
+    assert picks.count("fr") >= 4
+    assert rank(english, [], Preferences(locale="fr"), NOW)[0].parts["language"] == 0.0
+
+
+def test_a_clearly_better_article_in_the_other_language_still_wins() -> None:
+    stale_french = candidate(1, hours=24 * 10, language="fr", video_cv=0.25)
+    chosen_english = candidate(2, feed_id=2, hours=1, language="en", e_reputation=0.9)
+    picks = {2: 3}  # students suggested it and voted for it
+    ranked = rank(
+        [stale_french, chosen_english],
+        [past(9, 3, "video-cv", 1)],
+        Preferences(locale="fr", picks=picks),
+        NOW,
+    )
+    assert ids(ranked)[0] == 2

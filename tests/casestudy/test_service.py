@@ -12,8 +12,11 @@ from bot.casestudy.model import QUESTION_MAX, SUMMARY_MAX, CaseStudy, TextSource
 from bot.casestudy.select import Preferences
 from bot.casestudy.service import CaseStudyMaker
 from bot.config.feeds_file import load_feeds_file
+from bot.db.models import Guild
+from bot.feeds.themes import ON_TOPIC_THRESHOLD
 from bot.services import theme_keywords, theme_labels
 from bot.store.casestudies import CaseStudyStore
+from bot.store.posting import PostingStore
 from bot.workers import WorkerPool
 from tests.conftest import REPO, SHIPPED_FEEDS
 from tests.feed_fixtures import Harness
@@ -95,7 +98,8 @@ async def test_the_best_article_becomes_a_complete_case_study(
     assert 3 <= len(case.summary) <= 4
     assert [s for s in case.summary if s not in " ".join(PARAGRAPHS)] == []
     assert len(case.summary_text) <= SUMMARY_MAX
-    assert len(case.key_terms) == 5 and "CV vidéo" in case.key_terms
+    assert "CV vidéo" in case.key_terms and 1 <= len(case.key_terms) <= 5
+    assert not {"recruteurs", "candidats", "vidéo", "CV"} & set(case.key_terms)
     assert len(case.questions) == 3 and all(len(q) <= QUESTION_MAX for q in case.questions)
     assert case.situation.startswith("Vous êtes")
     assert case.source_name == "Le Blog de l'emploi"
@@ -180,3 +184,60 @@ async def test_a_page_given_by_url(feed_server: FeedServer, maker: CaseStudyMake
         assert (await maker.from_url(bad, Preferences())).reasons == [
             f"{bad!r} is not a web address (http:// or https://)"
         ]
+
+
+FOOTBALL = [
+    "Le club a présenté mardi les plans de son nouveau stade, qui comptera quarante mille places.",
+    "Les travaux doivent commencer au printemps et durer trois saisons, selon le président du club.",
+    "Les supporters réclament des tribunes debout et des billets moins chers pour les familles.",
+    "La ville participera au financement des accès, des parkings et de la nouvelle ligne de tramway.",
+    "Le maire promet une consultation des riverains avant le dépôt du permis de construire.",
+] * 2
+
+
+async def test_the_page_decides_whether_an_article_is_on_topic(
+    harness: Harness, feed_server: FeedServer, maker: CaseStudyMaker
+) -> None:
+    """A feed summary can promise a topic the page does not hold, and undersell one it does."""
+    stadium = "Le nouveau stade du club"
+    feed_server.serve("/stade", article_page(stadium, FOOTBALL), content_type="text/html")
+    shops = "Ce que les enseignes changent"
+    feed_server.serve("/filme", article_page(shops, PARAGRAPHS), content_type="text/html")
+    promise = "Le club mise sur un CV vidéo de son projet : candidature vidéo et pitch vidéo pour la ville."
+    undersold = "Trois enseignes changent leur façon de faire cette année."
+    await load(harness, feed_server, [(stadium, "/stade", promise), (shops, "/filme", undersold)])
+    scores = {article.title: article.theme_scores for article in await harness.stored()}
+    assert max(scores[stadium].values()) >= ON_TOPIC_THRESHOLD > max(scores[shops].values())
+
+    proposal = await maker.next(Preferences(locale="fr"))
+
+    assert proposal.reasons == ["the article's text is about none of the themes"]
+    assert proposal.case_study is not None and proposal.case_study.url == feed_server.url("/filme")
+    assert proposal.case_study.theme == "video-cv"
+
+
+async def test_a_group_is_not_given_the_same_role_play_again_soon(
+    harness: Harness, feed_server: FeedServer, maker: CaseStudyMaker
+) -> None:
+    async with harness.sessions.begin() as session:
+        session.add(Guild(id=7))
+    variants = [[f"{p} (Édition {n}.)" if i == 0 else p for i, p in enumerate(PARAGRAPHS)] for n in range(8)]
+    items = []
+    for n, paragraphs in enumerate(variants):
+        feed_server.serve(
+            f"/cv-{n}", article_page(f"Le CV vidéo, épisode {n}", paragraphs), content_type="text/html"
+        )
+        items.append((f"Le CV vidéo, épisode {n}", f"/cv-{n}", "Le CV vidéo progresse chez les recruteurs."))
+    await load(harness, feed_server, items)
+    posting = PostingStore(harness.sessions)
+
+    situations = []
+    for _ in range(6):
+        case = (await maker.next(Preferences(locale="fr"), guild_id=7)).case_study
+        assert case is not None and case.templates
+        situations.append(case.situation)
+        await posting.queue_case_study(7, case, now=harness.clock.now)
+
+    assert len(set(situations)) == 6  # the group is given role-plays it has not had first
+    given = await CaseStudyStore(harness.sessions).templates_used(7)
+    assert given[: len(case.templates)] == case.templates  # the latest first

@@ -19,7 +19,7 @@ ARTICLE = [
 
 
 def test_a_summary_is_three_or_four_whole_sentences_in_order() -> None:
-    summary = summarise(ARTICLE, "fr", "Les recruteurs scrutent les réseaux sociaux des candidats")
+    summary = summarise(ARTICLE, "fr", "E-réputation : ce que les recruteurs regardent")
 
     assert 3 <= len(summary) <= 4
     text = " ".join(ARTICLE)
@@ -57,3 +57,48 @@ def test_an_article_without_prose_gives_no_summary() -> None:
         summarise(["Accueil", "Menu", "Nous utilisons des cookies pour mesurer l'audience du site."], "fr")
         == ()
     )
+
+
+def test_a_sentence_that_repeats_the_title_is_left_out() -> None:
+    title = "Les recruteurs consultent les réseaux sociaux des candidats"
+
+    summary = summarise(ARTICLE, "fr", title)
+
+    assert ARTICLE[0] not in summary  # the same words as the title: nothing new for the reader
+    assert summary[0].startswith("Selon une étude publiée mardi")  # the body's first sentence leads
+
+
+HEADED = [
+    "Les plateformes de recrutement changent leurs règles pour les candidats cette année.",
+    "Ce que les recruteurs regardent vraiment.",
+    "Les profils complets reçoivent trois fois plus de messages que les profils vides, selon l'étude.",
+    "Faut-il pour autant tout publier sur sa vie professionnelle et personnelle ?",
+    "Les candidats qui détaillent leurs projets sont contactés plus vite par les recruteurs.",
+    "Les écoles organisent désormais des ateliers pour aider les étudiants à écrire leur profil.",
+]
+
+
+def test_subheadings_and_questions_are_never_summary_sentences() -> None:
+    summary = summarise(
+        HEADED, "fr", "Profils en ligne", headings=["Ce que les recruteurs regardent vraiment."], count=6
+    )
+
+    assert (
+        "Ce que les recruteurs regardent vraiment." not in summary
+    )  # a subheading, though it ends with a dot
+    assert not any(sentence.endswith("?") for sentence in summary)  # a rhetorical question
+    assert len(summary) >= 3
+
+
+def test_a_quotation_of_several_sentences_stays_whole() -> None:
+    quoted = [
+        "Les recruteurs du secteur ont changé leurs méthodes depuis l'an dernier, raconte une directrice.",
+        '"We tried everything. Nothing worked," said the hiring manager of the company in Leeds.',
+        "« Nous avons tout essayé. Rien n'a marché. » La directrice a donc recruté sur les réseaux sociaux.",
+        "Les candidatures spontanées ont doublé en six mois, selon les chiffres de l'entreprise.",
+    ]
+
+    found = [s for s in summarise(quoted, "fr", "Recrutement") if "tout essayé" in s or "tried" in s]
+
+    assert '"We tried everything. Nothing worked," said the hiring manager of the company in Leeds.' in found
+    assert "« Nous avons tout essayé. Rien n'a marché. »" in found

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.casestudy.keyterms import TermStats
 from bot.config.feeds_file import load_feeds_file
 from bot.feeds import fastparse, schedule
 from bot.feeds.parse import parse_feed
 from bot.feeds.text import tokens
-from bot.feeds.themes import ThemeScorer, is_off_topic
+from bot.feeds.themes import CANDIDATE_THRESHOLD, ON_TOPIC_THRESHOLD, ThemeScorer, is_off_topic
 from bot.services import theme_keywords
 from tests.conftest import REPO, SHIPPED_FEEDS
 from tests.feed_fixtures import DATA, data
@@ -23,8 +24,12 @@ NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 CORPUS = REPO.parent / "shared" / "corpus" / "feeds"
 
 
-def scores(title: str, summary: str = "") -> dict[str, float]:
-    return SCORER.score(tokens(title), tokens(summary))
+def scores(title: str, summary: str = "", language: str | None = None) -> dict[str, float]:
+    return SCORER.score(tokens(title), tokens(summary), language)
+
+
+def best(found: dict[str, float]) -> str:
+    return max(found, key=lambda key: found[key])
 
 
 @pytest.mark.parametrize(
@@ -49,9 +54,51 @@ def test_titles_weigh_more_and_nothing_is_off_topic_by_accident() -> None:
     in_title = scores("Le CV vidéo", "Un article.")["video-cv"]
     in_summary = scores("Un article", "Il parle du CV vidéo.")["video-cv"]
 
-    assert in_title > in_summary > 0.2
-    assert is_off_topic(scores("Recette de la tarte aux pommes", "Beurre, sucre et farine."))
-    assert not is_off_topic(scores("Un article", "Il parle du CV vidéo."))
+    assert in_title > in_summary > CANDIDATE_THRESHOLD
+    assert is_off_topic(
+        scores("Recette de la tarte aux pommes", "Beurre, sucre et farine."), CANDIDATE_THRESHOLD
+    )
+    assert not is_off_topic(scores("Un article", "Il parle du CV vidéo."), CANDIDATE_THRESHOLD)
+
+
+# Written as a journalist writes, with none of the video CV's keywords (checked below).
+FILMED_APPLICATION = (
+    "Trente secondes pour se préparer, une minute pour convaincre. Depuis septembre, les candidats aux "
+    "postes de vendeur de l'enseigne répondent à trois questions face à leur webcam, sans personne en "
+    "face. Les recruteurs regardent les enregistrements le soir et écartent certains profils en quelques "
+    "secondes. Beaucoup de jeunes disent se sentir mal à l'aise à parler seuls devant l'objectif, et "
+    "craignent que leur apparence ou leur accent jouent contre eux. L'enseigne assure qu'un tournage au "
+    "smartphone suffit et qu'aucun montage n'est attendu."
+)
+
+
+def test_a_french_article_without_any_keyword_of_its_theme_finds_it() -> None:
+    video_cv = next(theme for theme in THEMES if theme.id == "video-cv")
+    assert SCORER._keyword_hits([], tokens(FILMED_APPLICATION), "fr").get(video_cv.id, 0) == 0
+
+    found = scores("« Présentez-vous en une minute »", FILMED_APPLICATION, "fr")
+
+    assert best(found) == "video-cv" and found["video-cv"] >= ON_TOPIC_THRESHOLD
+
+
+def test_ai_in_recruiting_is_a_theme() -> None:
+    found = scores(
+        "Screening software now reads your application first",
+        "The tool scores every application and only the top-ranked ones reach a person. Candidates now "
+        "write cover letters with ChatGPT, and regulators call such systems high-risk.",
+        "en",
+    )
+    assert best(found) == "ai-recruiting"
+
+
+def test_a_word_every_stored_article_has_says_less() -> None:
+    text = tokens("Les profils LinkedIn des cadres, les profils LinkedIn des jeunes, LinkedIn partout.")
+    stored = TermStats.from_texts(
+        [("fr", "LinkedIn et ses profils, encore LinkedIn.")] * 40 + [("fr", "Autre chose.")]
+    )
+    plain = SCORER.score([], text, "fr")["pro-networks"]
+    weighed = SCORER.score([], text, "fr", stored.rarity)["pro-networks"]
+    assert weighed < plain
 
 
 def test_a_parse_is_deterministic() -> None:

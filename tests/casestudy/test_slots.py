@@ -1,0 +1,67 @@
+"""What the questions quote: a debatable claim, a figure, an organisation, as the article writes them."""
+
+from __future__ import annotations
+
+from bot.casestudy.analysis import analyse
+from bot.casestudy.sentences import sentences
+from bot.casestudy.slots import quotes
+
+ARTICLE = [
+    "L'entreprise a recruté quarante personnes en six mois. Elle estime que la méthode a fait ses preuves.",
+    "Selon la CNIL, les recruteurs n'ont pas le droit de consulter les comptes privés des candidats, "
+    "mais beaucoup le font pourtant.",
+    "Dans l'enquête, 62 % des recruteurs disent avoir déjà écarté un candidat pour une publication.",
+    "« Nous regardons tout. Les candidats le savent. » La directrice parle de transparence.",
+    "Faut-il pour autant tout effacer de ses comptes avant de postuler sur LinkedIn ?",
+    "Les candidats passent leurs comptes en privé avant de postuler, sur LinkedIn comme sur Instagram.",
+]
+
+
+def sentences_of(paragraphs: list[str]) -> list[str]:
+    return [sentence for paragraph in paragraphs for sentence in sentences(paragraph)]
+
+
+def test_the_claim_is_a_whole_debatable_sentence_that_reads_on_its_own() -> None:
+    found = quotes(sentences_of(ARTICLE), "fr")
+
+    assert found.claim == (
+        "Selon la CNIL, les recruteurs n'ont pas le droit de consulter les comptes privés des candidats, "
+        "mais beaucoup le font pourtant."
+    )
+    assert found.figure == (
+        "Dans l'enquête, 62 % des recruteurs disent avoir déjà écarté un candidat pour une publication."
+    )
+
+
+def test_no_claim_needs_the_sentence_before_it_nor_asks_a_question() -> None:
+    found = quotes(sentences_of(ARTICLE[:1] + ARTICLE[4:5]), "fr")
+    assert found.claim is None  # « Elle estime… » points back; the other one is a question
+
+
+def test_the_summary_sentences_are_quoted_only_when_nothing_else_will_do() -> None:
+    claim = sentences_of(ARTICLE)[2]
+    assert quotes(sentences_of(ARTICLE), "fr", avoid=[claim]).claim == claim  # nothing else will do
+    unions = "Les syndicats estiment que ces pratiques restent injustes pour les plus jeunes candidats."
+    assert quotes([*sentences_of(ARTICLE), unions], "fr", avoid=[claim]).claim == unions
+
+
+def test_organisations_come_with_the_determiner_the_article_writes() -> None:
+    analysis = analyse(ARTICLE, "Les recruteurs et les réseaux", "fr", source="Le Fil RH")
+    names = [organisation.with_determiner for organisation in analysis.organisations]
+    assert set(names) == {"LinkedIn", "la CNIL", "Instagram"}
+
+
+def test_people_and_the_publisher_are_not_organisations() -> None:
+    paragraphs = [
+        "Olivia Chen, head of talent at Brightwave, said the tool works. Chen added that Brightwave "
+        "will keep it. The Hiring Desk asked Brightwave about the EEOC and its rules on hiring tools.",
+        "Brightwave hired 40 people with the tool last year, the EEOC said in a letter to The Hiring Desk.",
+    ]
+    analysis = analyse(paragraphs, "A hiring tool", "en", source="The Hiring Desk")
+    names = [organisation.name for organisation in analysis.organisations]
+
+    assert "olivia" in analysis.people and "chen" in analysis.people
+    assert "EEOC" in names and "Brightwave" in names
+    assert not any("Chen" in name or "Hiring Desk" in name for name in names)
+    eeoc = next(org for org in analysis.organisations if org.name == "EEOC")
+    assert eeoc.with_determiner == "the EEOC"
