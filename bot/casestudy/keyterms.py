@@ -240,7 +240,8 @@ def _may_end(phrase: Sequence[Token], language: str) -> bool:
     if language == "en":
         return last.pos in _NOUNS
     return last.pos in _NOUNS or (
-        len(phrase) > 1 and (last.pos == "ADJ" or (last.pos == "VERB" and _PARTICIPLE.search(last.text)))
+        len(phrase) > 1
+        and (last.pos == "ADJ" or (last.pos == "VERB" and _PARTICIPLE.search(last.text) is not None))
     )
 
 

@@ -151,13 +151,13 @@ def organisations(
             determiners.setdefault(key, Counter())[_determiner_before(words, start, language)] += 1
     found = []
     for key, count in mentions.items():
-        known = key in known_keys
+        in_gazetteer = key in known_keys
         if key in exclude or len(spelled[key]) > MAX_NAME_LENGTH:
             continue
-        if not known and (count < MIN_MENTIONS or _is_word(key, language)):
+        if not in_gazetteer and (count < MIN_MENTIONS or _is_word(key, language)):
             continue
         determiner = determiners[key].most_common(1)[0][0]
-        found.append(Organisation(spelled[key], count, known, determiner + spelled[key]))
+        found.append(Organisation(spelled[key], count, in_gazetteer, determiner + spelled[key]))
     return sorted(found, key=lambda org: (-org.known, -org.mentions, org.name))
 
 

@@ -201,10 +201,10 @@ def _keyword_index(
 
 def _profiles(themes: Sequence[ThemeKeywords], language: str) -> dict[str, dict[str, float]]:
     """Each theme's words in `language` (its keywords in both), weighted and of unit length."""
-    counts: dict[str, Counter[str]] = {}
+    counts: dict[str, defaultdict[str, float]] = {}
     rarities: dict[str, float] = {}
     for theme in themes:
-        counter: Counter[str] = Counter()
+        counter: defaultdict[str, float] = defaultdict(float)  # weighted counts
         sources = (
             (" ".join((*theme.fr, *theme.en)), PROFILE_SOURCES["keywords"]),
             (theme.about(language), PROFILE_SOURCES["about"]),
@@ -229,7 +229,7 @@ def _profiles(themes: Sequence[ThemeKeywords], language: str) -> dict[str, dict[
 def _text_vector(
     title_words: list[str], text_words: list[str], language: str, rarity: Rarity | None
 ) -> dict[str, float]:
-    counts: Counter[str] = Counter()
+    counts: defaultdict[str, float] = defaultdict(float)
     word_of: dict[str, str] = {}
     for words, weight in ((title_words, TITLE_WEIGHT), (text_words, SUMMARY_WEIGHT)):
         for word, stem in _content_words(words, language):

@@ -240,4 +240,5 @@ async def test_a_group_is_not_given_the_same_role_play_again_soon(
 
     assert len(set(situations)) == 6  # the group is given role-plays it has not had first
     given = await CaseStudyStore(harness.sessions).templates_used(7)
+    assert case is not None
     assert given[: len(case.templates)] == case.templates  # the latest first
