@@ -29,7 +29,7 @@ from bot.casestudy.model import (
 from bot.casestudy.slots import quotes
 from bot.casestudy.summarise import summarise
 from bot.feeds.text import detect_language, plain_text, shorten, tokens
-from bot.feeds.themes import ThemeKeywords, ThemeScorer, is_off_topic
+from bot.feeds.themes import ThemeKeywords, is_off_topic, scorer_for
 
 WORDS_PER_MINUTE = 230
 THEME_WORDS = 1200  # the title and the first thousand words say what an article is about
@@ -154,7 +154,7 @@ def _theme(title: str, text: Sequence[str], language: str, context: BuildContext
     if context.forced_theme:
         return context.forced_theme
     words = tokens(" ".join(text))[:THEME_WORDS]
-    scores = _scorer(context.themes).score(tokens(title), words, language, context.stats.rarity)
+    scores = scorer_for(context.themes).score(tokens(title), words, language, context.stats.rarity)
     if is_off_topic(scores):
         return Rejection("the article's text is about none of the themes")
     allowed = {t: s for t, s in scores.items() if not context.allowed_themes or t in context.allowed_themes}
@@ -174,11 +174,6 @@ def _domain_words(themes: tuple[ThemeKeywords, ...], language: str) -> frozenset
 
 def _keywords(themes: tuple[ThemeKeywords, ...]) -> tuple[str, ...]:
     return tuple(keyword for theme in themes for keyword in (*theme.fr, *theme.en))
-
-
-@lru_cache(maxsize=4)
-def _scorer(themes: tuple[ThemeKeywords, ...]) -> ThemeScorer:
-    return ThemeScorer(themes)
 
 
 def _seed(article: ArticleInput, title: str) -> str:

@@ -20,7 +20,13 @@ import feedparser
 from bot.feeds import fastparse, stories
 from bot.feeds.fastparse import RawEntry, RawFeed, ttl_minutes
 from bot.feeds.text import detect_language, fingerprint, plain_text, shorten, tokens
-from bot.feeds.themes import CANDIDATE_THRESHOLD, ThemeKeywords, ThemeScorer, is_off_topic
+from bot.feeds.themes import (
+    CANDIDATE_THRESHOLD,
+    ThemeKeywords,
+    ThemeScorer,
+    is_off_topic,
+    scorer_for,
+)
 from bot.feeds.urls import canonical_url
 
 TITLE_LIMIT = 500
@@ -75,7 +81,7 @@ _SCORER: ThemeScorer | None = None
 def init_worker(themes: tuple[ThemeKeywords, ...]) -> None:
     """Process-pool initializer: build the theme scorer once per worker."""
     global _SCORER
-    _SCORER = ThemeScorer(themes)
+    _SCORER = scorer_for(themes)
 
 
 def parse_feed(
@@ -93,7 +99,7 @@ def parse_feed(
     Well-formed plain RSS 2.0 and Atom go through lxml (`fastparse`) unless `fast` is False;
     everything else, and anything the fast reader is unsure of, through feedparser.
     """
-    scorer = ThemeScorer(themes) if themes is not None else _SCORER
+    scorer = scorer_for(themes) if themes is not None else _SCORER
     if scorer is None:
         raise RuntimeError("parse_feed needs themes, or a worker set up with init_worker")
     if not body.strip():

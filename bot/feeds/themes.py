@@ -92,6 +92,12 @@ def stems(text: str, language: str) -> list[str]:
 Phrase = tuple[str, ...]
 
 
+@lru_cache(maxsize=4)
+def scorer_for(themes: tuple[ThemeKeywords, ...]) -> ThemeScorer:
+    """The scorer of `themes`, built once: its profiles weigh every word of every theme."""
+    return ThemeScorer(themes)
+
+
 class ThemeScorer:
     def __init__(self, themes: Sequence[ThemeKeywords]) -> None:
         self.theme_ids = tuple(theme.id for theme in themes)
