@@ -13,7 +13,7 @@ import feedparser
 from bot.casestudy.extract import NotAnArticle, extract_page
 from bot.feeds.parse import parse_feed
 from bot.feeds.text import tokens
-from bot.feeds.themes import ThemeKeywords, ThemeScorer
+from bot.feeds.themes import ThemeKeywords, scorer_for
 from bot.suggestions.model import Inspection, Kind
 
 TITLE_MAX = 300
@@ -36,7 +36,7 @@ def inspect_link(
         return Inspection(None, error=str(reason) if not feed.alternate else None, alternate=feed.alternate)
     title = (page.title or url)[:TITLE_MAX]
     words = " ".join(" ".join(page.paragraphs).split()[:SUMMARY_WORDS])
-    scores = ThemeScorer(themes).score(tokens(title), tokens(words))
+    scores = scorer_for(themes).score(tokens(title), tokens(words), page.language)
     return Inspection(
         Kind.ARTICLE,
         title=title,

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from bot.errors import UserProblem
 from bot.feeds.fetch import Fetcher
 from bot.feeds.text import fold, tokens
-from bot.feeds.themes import ThemeKeywords, ThemeScorer
+from bot.feeds.themes import ThemeKeywords, scorer_for
 from bot.feeds.urls import UnsafeAddressError, canonical_url, check_host
 from bot.store.suggestions import Known, SuggestionStore
 from bot.suggestions.inspect import inspect_link
@@ -43,7 +43,7 @@ class SuggestionService:
         self._fetcher = fetcher
         self._run = run
         self._themes = themes
-        self._scorer = ThemeScorer(themes)
+        self._scorer = scorer_for(themes)
         self._labels = theme_labels
         self.per_day = per_day
         self._allow_private = allow_private
