@@ -99,6 +99,7 @@ def draft(article: ArticleInput, extraction: Extraction, context: BuildContext) 
         organisations=analysis.organisations,
         keywords=_keywords(context.themes),
         generic=_domain_words(context.themes, language),
+        field=_field_words(context.themes, language),
     )
     quoted = quotes(analysis.sentences, language, avoid=summary)
     label = context.theme_labels.get(theme, {}).get(context.locale, theme)
@@ -170,6 +171,12 @@ def _theme(title: str, text: Sequence[str], language: str, context: BuildContext
 @lru_cache(maxsize=8)
 def _domain_words(themes: tuple[ThemeKeywords, ...], language: str) -> frozenset[str]:
     return domain_words((theme.about(language) for theme in themes), language)
+
+
+@lru_cache(maxsize=8)
+def _field_words(themes: tuple[ThemeKeywords, ...], language: str) -> frozenset[str]:
+    texts = (f"{theme.about(language)} {' '.join((*theme.fr, *theme.en))}" for theme in themes)
+    return domain_words(texts, language, shared_by=1)
 
 
 def _keywords(themes: tuple[ThemeKeywords, ...]) -> tuple[str, ...]:

@@ -130,15 +130,15 @@ def key_terms(
     organisations: Sequence[Organisation] = (),
     keywords: Sequence[str] = (),
     generic: Set[str] = frozenset(),
-    topic: Set[str] = frozenset(),
+    field: Set[str] | None = None,
     count: int = KEY_TERMS,
 ) -> tuple[str, ...]:
     """Up to `count` key terms, best first, spelled as the article writes them.
 
     `tagged` are the article's sentences, `title` its title, `people` the folded words of the
     people it names, `organisations` those it names, `keywords` the keywords of its theme,
-    `generic` the stems of words that every theme uses (see `domain_words`), `topic` the stems
-    of its theme's own vocabulary (its description and examples)."""
+    `generic` the stems of words that every theme uses (see `domain_words`), `field` the stems
+    of every theme's vocabulary (`domain_words(..., shared_by=1)`; None: any phrase may be a term)."""
     candidates: dict[tuple[str, ...], _Candidate] = {}
     for sentence in tagged:
         for start, phrase in noun_phrases(sentence, language):
@@ -158,7 +158,7 @@ def key_terms(
     scored = {
         key: score
         for key, candidate in candidates.items()
-        if _is_term(candidate, language, people, keyword := _is_keyword(candidate, known), generic, topic)
+        if _is_term(candidate, language, people, keyword := _is_keyword(candidate, known), generic, field)
         and (score := _score(candidate, language, stats, keyword)) >= MIN_SCORE
     }
     chosen: list[_Candidate] = []
@@ -309,7 +309,7 @@ def _is_term(
     people: Set[str],
     keyword: bool,
     generic: Set[str],
-    topic: Set[str] = frozenset(),
+    field: Set[str] | None = None,
 ) -> bool:
     words = [word for word in candidate.words if word not in _FRENCH_LINKS | _FRENCH_LINK_DETERMINERS]
     if any(word in people for word in words) or (
@@ -328,6 +328,8 @@ def _is_term(
         return True
     if candidate.count + candidate.in_title < 2:
         return False  # a phrase said once is a coincidence of words
+    if field is not None and not set(candidate.stems) & field and candidate.count < REPEATED:
+        return False  # "biscuit tin", « coupures d'eau »: the article's story, not its subject
     return _generality(candidate, language) < PHRASE_GENERIC_ZIPF
 
 
