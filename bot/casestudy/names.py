@@ -2,7 +2,7 @@
 
 Journalists name a person in full once ("Olivia Chen, head of talent acquisition", « selon Frédéric
 Aubry ») and then by the last name alone. A run of two or three capitalised words is a person's
-name when the tagger says so (French), when its last word comes back alone, when a role follows
+name when its last word comes back alone, when a role follows
 it after a comma, when a title or a verb of saying stands before it. Known organisations ("France
 Travail", "Welcome to the Jungle") are never people.
 """
@@ -90,8 +90,6 @@ def _is_person(sentence: Sentence, start: int, end: int, alone: set[str]) -> boo
     tokens = sentence[start:end]
     if any(fold(token.text) in _KNOWN_WORDS for token in tokens):
         return False
-    if any(token.entity == "PER" for token in tokens):
-        return True
     if fold(tokens[-1].text) in alone:
         return True
     before = fold(sentence[start - 1].text).rstrip(".") if start > 0 else ""

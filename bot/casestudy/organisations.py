@@ -197,7 +197,7 @@ def _name_runs(sentence: Sentence, taken: list[bool], people: Set[str]) -> list[
             and index > 0
             and not taken[index]
             and _CAPITALISED.match(token.text) is not None
-            and (token.pos == "PROPN" or _ACRONYM.match(token.text) is not None or token.entity == "ORG")
+            and (token.pos == "PROPN" or _ACRONYM.match(token.text) is not None)
             and fold(token.text) not in people
         )
         if is_name and start is None:

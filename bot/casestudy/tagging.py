@@ -1,7 +1,7 @@
 """Parts of speech of French and English sentences, in one tag set (Universal Dependencies' UPOS).
 
-French goes through spaCy's `fr_core_news_sm` (its tagger and named entities; the parser and the
-lemmatizer are left out: they would double the memory for nothing the key terms need). English
+French goes through spaCy's `fr_core_news_sm` (its tagger only: the parser, the lemmatizer and
+the named entities are left out, see `_french_pipeline`). English
 goes through the Brill tagger that TextBlob ships with its lexicon: spaCy's English models are not
 published on the package registry, and this one needs no download. Both load lazily, once per
 worker process: the bot's own process never tags.
@@ -42,7 +42,6 @@ _POSSESSIVE = re.compile(r"^(.+?)(['’]s)$", re.IGNORECASE)
 class Token:
     text: str
     pos: str  # UPOS: NOUN, PROPN, ADJ, VERB, AUX, ADP, DET, PRON, NUM, PUNCT…
-    entity: str = ""  # PER, ORG, LOC or MISC when the tagger names one (French only)
 
 
 Sentence = tuple[Token, ...]
@@ -66,13 +65,15 @@ def _prepare(sentence: str) -> str:
 def _french_pipeline() -> Any:
     import spacy
 
-    return spacy.load("fr_core_news_sm", exclude=["parser", "lemmatizer"])
+    # Parts of speech only: the parser, the lemmatizer and the named entities (more than half the
+    # time of a page, and no better at people's names than the rules of `names`) are left out.
+    return spacy.load("fr_core_news_sm", exclude=["parser", "lemmatizer", "ner"])
 
 
 def _french(doc: Any) -> Sentence:
     return tuple(
         # The model tags « and » as nouns now and then.
-        Token(token.text, token.pos_ if _has_letters(token.text) else "PUNCT", token.ent_type_)
+        Token(token.text, token.pos_ if _has_letters(token.text) else "PUNCT")
         for token in doc
         if not token.is_space
     )
