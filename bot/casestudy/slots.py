@@ -17,6 +17,7 @@ from bot.casestudy.summarise import is_prose
 from bot.feeds.text import fold
 
 MIN_LENGTH, MAX_LENGTH = 50, 200
+CLAIM_SCORE, WEAK_CLAIM_SCORE = 1.0, 0.5  # a weaker claim rather than none: every case study cites
 Scorer = Callable[[str, str], float]
 # Patterns are matched on folded text (no accents, lower case): see `bot.feeds.text.fold`.
 
@@ -56,7 +57,8 @@ _FIGURE = re.compile(
     r"\d+(?:[.,]\d+)?\s?(?:%|pour ?cent|percent|per cent)|"
     r"\b(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|\d+)\s+(?:\w+\s+)?sur\s+(?:deux|trois|"
     r"quatre|cinq|dix|cent|\d+)\b|\b(?:one|two|three|four|five|\d+)\s+in\s+(?:two|three|four|five|ten|"
-    r"\d+)\b|\b\d+(?:[.,]\d+)?\s?(?:millions?|milliards?|billions?|euros?|dollars?|€|\$|fois|times)\b|"
+    r"\d+)\b|\b\d+\s+(?:of|out of)\s+(?:the\s+)?(?:roughly\s+|some\s+|about\s+|nearly\s+)?\d+\b|"
+    r"\b\d+(?:[.,]\d+)?\s?(?:millions?|milliards?|billions?|euros?|dollars?|€|\$|fois|times)\b|"
     r"[€$£]\s?\d",
     re.IGNORECASE,
 )
@@ -94,7 +96,9 @@ def quotes(sentences: Sequence[str], language: str, avoid: Sequence[str] = ()) -
     """The article's most debatable claim and its best figure, other than the sentences in
     `avoid` (the summary's, which students have just read) where another one will do."""
     fit = [sentence for sentence in dict.fromkeys(sentences) if _quotable(sentence, language)]
-    claim = _best(fit, language, avoid, _claim_score)
+    claim = _best(fit, language, avoid, _claim_score) or _best(
+        fit, language, avoid, _claim_score, minimum=WEAK_CLAIM_SCORE
+    )
     figure = _best([s for s in fit if s != claim], language, avoid, _figure_score)
     return Quotes(claim, figure)
 
@@ -108,14 +112,20 @@ def _quotable(sentence: str, language: str) -> bool:
     )
 
 
-def _best(sentences: Sequence[str], language: str, avoid: Sequence[str], score: Scorer) -> str | None:
-    """The best-scoring sentence (at least 1), taken from outside `avoid` when one qualifies."""
+def _best(
+    sentences: Sequence[str],
+    language: str,
+    avoid: Sequence[str],
+    score: Scorer,
+    minimum: float = CLAIM_SCORE,
+) -> str | None:
+    """The best-scoring sentence (at least `minimum`), from outside `avoid` when one qualifies."""
     language = _language(language)
     fresh = [sentence for sentence in sentences if sentence not in avoid]
     for pool in (fresh, sentences):
         scored = [(score(sentence, language), -index, sentence) for index, sentence in enumerate(pool)]
         best = max(scored, default=None)
-        if best is not None and best[0] >= 1:
+        if best is not None and best[0] >= minimum:
             return best[2]
     return None
 

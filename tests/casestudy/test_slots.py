@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.casestudy.analysis import analyse
 from bot.casestudy.sentences import sentences
-from bot.casestudy.slots import quotes
+from bot.casestudy.slots import Quotes, quotes
 
 ARTICLE = [
     "L'entreprise a recruté quarante personnes en six mois. Elle estime que la méthode a fait ses preuves.",
@@ -65,3 +65,18 @@ def test_people_and_the_publisher_are_not_organisations() -> None:
     assert not any("Chen" in name or "Hiring Desk" in name for name in names)
     eeoc = next(org for org in analysis.organisations if org.name == "EEOC")
     assert eeoc.with_determiner == "the EEOC"
+
+
+def test_a_count_out_of_a_total_is_a_figure() -> None:
+    count = "By the workshop's own count, 212 of the roughly 600 people coached have landed interviews."
+    claim = "Critics argue that filmed applications are unfair to candidates who are not at ease on camera."
+    assert quotes([claim, count], "en") == Quotes(claim, count)
+
+
+def test_an_article_without_a_strong_claim_still_gives_one_to_quote() -> None:
+    story = [
+        "On a gray Tuesday morning, the library basement fills with job seekers and their phones.",
+        "“Federal anti-discrimination law applies to a video exactly the way it applies to a handshake,” "
+        "the lawyer says.",
+    ]
+    assert quotes(story, "en").claim == story[1]  # an opinion reported, with a pointer: weaker, still one
