@@ -277,10 +277,8 @@ def _judge(tally: Tally, page: Page, result: Result) -> None:
             tally.theme_right[page.language] += result.theme == page.theme
             if result.theme != page.theme:
                 tally.confusions[(page.theme, result.theme or "nothing")] += 1
-            tally.terms += len(result.key_terms)
-            tally.terms_right += sum(term_matches(t, page.acceptable_terms) for t in result.key_terms)
-            tally.labelled_terms += len(page.key_terms)
-            tally.labelled_found += sum(term_matches(t, tuple(result.key_terms)) for t in page.key_terms)
+            if page.key_terms:  # the first set's pages were labelled with their theme only
+                _judge_terms(tally, page, result)
         if page.published is not None:
             tally.dated += 1
             got = result.published
@@ -294,6 +292,13 @@ def _judge(tally: Tally, page: Page, result: Result) -> None:
         tally.headings += any(flat(sentence) == flat(h) or flat(h) in flat(sentence) for h in headings if h)
         tally.questions += is_question(sentence)
         tally.boilerplate += any(flat(sentence) in b or b in flat(sentence) for b in page.boilerplate)
+
+
+def _judge_terms(tally: Tally, page: Page, result: Result) -> None:
+    tally.terms += len(result.key_terms)
+    tally.terms_right += sum(term_matches(t, page.acceptable_terms) for t in result.key_terms)
+    tally.labelled_terms += len(page.key_terms)
+    tally.labelled_found += sum(term_matches(t, tuple(result.key_terms)) for t in page.key_terms)
 
 
 def _similar(sentence: str, title: str) -> float:
@@ -365,7 +370,7 @@ def _print_questions(pages: Sequence[Page], ours: dict[str, Result], bank: Quest
     unsound, fills, claims_labelled, claims_right = 0, 0, 0, 0
     for page, d in made:
         text = flat(visible_text(page.body))
-        for used in d.picked.placeholders:
+        for used in d.picked.placeholders if page.key_terms else ():
             for slot in used & (TERMS | QUOTED | {"org"}):
                 fills += 1
                 unsound += not _sound(slot, d.values[slot], page, text)
@@ -385,7 +390,7 @@ def _print_questions(pages: Sequence[Page], ours: dict[str, Result], bank: Quest
             _share(empty, len(made) * len(slots)),
         ],
     ]
-    if any(page.labelled for page, _ in made):
+    if any(page.key_terms for page, _ in made):
         rows += [
             [
                 "fills that are not a labelled term or organisation, nor a whole sentence of the page",
