@@ -13,7 +13,7 @@ KEYWORDS = tuple(keyword for theme in THEMES for keyword in (*theme.fr, *theme.e
 
 
 def terms_of(
-    paragraphs: list[str], title: str, language: str, stats: TermStats | None = None
+    paragraphs: list[str], title: str, language: str, stats: TermStats | None = None, field: bool = True
 ) -> tuple[str, ...]:
     analysis = analyse(paragraphs, title, language)
     return key_terms(
@@ -25,6 +25,13 @@ def terms_of(
         organisations=analysis.organisations,
         keywords=KEYWORDS,
         generic=domain_words((theme.about(language) for theme in THEMES), language),
+        field=domain_words(
+            (f"{theme.about(language)} {' '.join((*theme.fr, *theme.en))}" for theme in THEMES),
+            language,
+            shared_by=1,
+        )
+        if field
+        else None,
     )
 
 
@@ -100,3 +107,16 @@ def test_terms_common_to_every_stored_article_are_not_distinctive() -> None:
 
 def test_a_text_without_words() -> None:
     assert terms_of([], "", "en") == ()
+
+
+def test_a_phrase_of_the_story_but_not_of_the_subject_is_no_term() -> None:
+    story = [
+        "Every evening, Tom Baxter drops his phone into the biscuit tin on the kitchen shelf. "
+        "The biscuit tin stays shut until breakfast, and the screen time he logs has halved.",
+        "Sleep researchers say that screen time before bed delays sleep by forty minutes.",
+    ]
+    title = "The phone in the biscuit tin"
+    assert "biscuit tin" in terms_of(story, title, "en", field=False)  # said twice, in the title too
+    terms = terms_of(story, title, "en")
+    assert "biscuit tin" not in terms
+    assert "screen time" in terms  # the field's own words, said as often
