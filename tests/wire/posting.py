@@ -15,6 +15,7 @@ from bot.config.settings import Settings
 from bot.db.engine import sessionmaker, write_transaction
 from bot.db.models import Article, Feed, Guild, OutboxItem
 from bot.db.models import CaseStudy as CaseStudyRow
+from bot.posting.schedule import WEEKDAYS
 from bot.services import open_database
 from sandbox.demo import DemoServer
 from sandbox.fakediscord import Channel, Message, Role
@@ -106,6 +107,9 @@ async def seed_group(
     set up just now (nothing to catch up)."""
     zone = ZoneInfo("Europe/Paris")
     slot = (datetime.now(UTC) - timedelta(minutes=slot_minutes_ago)).astimezone(zone)
+    # The weekly digest falls tomorrow: on its own day the bot would catch it up too, beside the
+    # case study these tests watch (a run on a Friday evening saw two posts).
+    columns.setdefault("digest_day", WEEKDAYS[(slot + timedelta(days=1)).weekday()])
     async with open_database(settings) as engine:
         sessions = sessionmaker(engine)
         async with write_transaction(sessions) as session:
