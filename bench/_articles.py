@@ -43,7 +43,8 @@ class Page:
 
     @property
     def acceptable_terms(self) -> tuple[str, ...]:
-        return (*self.key_terms, *self.also_terms, *self.organisations)
+        """What a teacher would list: the labelled terms, not every organisation named in passing."""
+        return (*self.key_terms, *self.also_terms)
 
 
 @dataclass(frozen=True)

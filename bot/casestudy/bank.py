@@ -57,6 +57,20 @@ THEME_QUESTIONS = 2  # of the three: two of the theme's (the quoting one counted
 # Where a placeholder may stand (checked at load, see `_check_position`).
 _QUOTES = {"fr": ("« ", " »"), "en": ("“", "”")}
 _TERM_QUOTES = {"fr": (("« ", " »"),), "en": (('"', '"'), ("“", "”"))}
+# A key term's gender and number are unknown (« notifications », « CV vidéo »): it follows a noun
+# that names it, never a preposition or a verb that would want its article (« liée à « CV vidéo » »).
+_NAMING = {
+    "fr": re.compile(
+        r"\b(?:terme|termes|notion|notions|expression|expressions|mot|mots|idée|concept|phénomène|pratique|"
+        r"sujet|thème)(?:\s+(?:de|d'|d’))?\s*$",
+        re.IGNORECASE,
+    ),
+    "en": re.compile(
+        r"\b(?:term|terms|notion|notions|idea|concept|phrase|practice|phenomenon|topic|expression|word)"
+        r"(?:\s+of)?\s*$",
+        re.IGNORECASE,
+    ),
+}
 _NO_ORG_AFTER = {
     "fr": re.compile(r"(?:^|\s)(?:de|à|du|au|aux|des|d'|d’|le|la|les|l'|l’|un|une)\s*$", re.IGNORECASE),
     "en": re.compile(r"(?:^|\s)(?:the|a|an)\s*$", re.IGNORECASE),
@@ -218,6 +232,13 @@ def _misplaced(template: str, language: str) -> str | None:
             ):
                 opening, closing = _TERM_QUOTES[language][0]
                 return f"a key term is always quoted: {opening}{{{placeholder}}}{closing}"
+            unquoted = before.rstrip().removesuffix(_TERM_QUOTES[language][0][0].strip())
+            if language in _NAMING and not _NAMING[language].search(unquoted.rstrip('"“ ')):
+                example = "la notion de « {term} »" if language == "fr" else 'the idea of "{term}"'
+                return (
+                    "a key term's gender and number are unknown: put a word that names it before "
+                    f"it ({example}, le terme / the term, l'expression / the phrase)"
+                )
         elif placeholder == "org":
             if _SENTENCE_START.search(before):
                 return '{org} brings its determiner (« la CNIL », "the EEOC"): never start a sentence with it'

@@ -26,6 +26,7 @@ from bot.casestudy.model import (
     Rejection,
     TextSource,
 )
+from bot.casestudy.organisations import Organisation
 from bot.casestudy.slots import quotes
 from bot.casestudy.summarise import summarise
 from bot.feeds.text import detect_language, plain_text, shorten, tokens
@@ -35,6 +36,9 @@ WORDS_PER_MINUTE = 230
 THEME_WORDS = 1200  # the title and the first thousand words say what an article is about
 # The ranking's theme (rotation counted) stands when the page scores it this close to its best.
 PREFERRED_THEME_MARGIN = 0.8
+# A question asks about an organisation the article comes back to, and one known to be one: a name
+# the article repeats may be a person's ("Benali"), one named once plays no part in the story.
+QUESTION_ORGANISATION_MENTIONS = 2
 LANGUAGE_NAMES = {"es": "Spanish", "de": "German", "it": "Italian", "pt": "Portuguese"}
 
 
@@ -110,7 +114,7 @@ def draft(article: ArticleInput, extraction: Extraction, context: BuildContext) 
         "theme": label,
         "claim": quoted.claim or "",
         "figure": quoted.figure or "",
-        "org": analysis.organisations[0].with_determiner if analysis.organisations else "",
+        "org": _organisation(analysis.organisations),
     }
     picked = context.bank.pick(
         theme, context.locale, values, seed=_seed(article, title), used=context.used_templates
@@ -137,6 +141,13 @@ def draft(article: ArticleInput, extraction: Extraction, context: BuildContext) 
         templates=picked.templates,
     )
     return Draft(case, values, picked)
+
+
+def _organisation(organisations: Sequence[Organisation]) -> str:
+    for organisation in organisations:
+        if organisation.known and organisation.mentions >= QUESTION_ORGANISATION_MENTIONS:
+            return organisation.with_determiner
+    return ""
 
 
 def _language(article: ArticleInput, extraction: Extraction) -> str | None:

@@ -54,6 +54,7 @@ TITLE_BONUS = 1.5
 KEYWORD_BONUS = 2.0  # one of the themes' keywords: the field's own vocabulary
 PHRASE_BONUS = 0.6  # per word after the first
 MAX_ORGANISATIONS = 2  # platforms are terms too, but an article is about more than its actors
+ORGANISATION_MENTIONS = 3  # the article comes back to it: a platform used in passing ("on Slack") is none
 _ACRONYM = re.compile(r"^[A-ZÀ-ÖØ-Þ]{2,6}s?$")
 _DIGITS = re.compile(r"\d")
 _CAPITAL = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]")  # "Mulhouse", "Kestrel"; not "CV" nor "iPhone"
@@ -317,7 +318,7 @@ def _is_term(
     ):
         return False
     if candidate.organisation:
-        return True
+        return candidate.in_title or candidate.count >= ORGANISATION_MENTIONS
     if candidate.capitalised * 2 > candidate.count:
         return False  # a place, a firm, a person the article names: not what it teaches
     if _singular([_head(words, language)])[0] in PEOPLE:

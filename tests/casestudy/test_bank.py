@@ -37,8 +37,8 @@ VALUES_EN = {
 
 GOOD_DEFAULT = """
 [default]
-questions.fr = ["Q1 « {term} » ?", "Q2 ?", "Q3 ?", "Q4 ?"]
-questions.en = ["Q1 \\"{term}\\"?", "Q2?", "Q3?", "Q4?"]
+questions.fr = ["Q1 le terme « {term} » ?", "Q2 ?", "Q3 ?", "Q4 ?"]
+questions.en = ["Q1 the term \\"{term}\\"?", "Q2?", "Q3?", "Q4?"]
 situations.fr = ["Vous êtes recruteur."]
 situations.en = ["You are a recruiter."]
 """
@@ -78,16 +78,16 @@ def test_templates_without_their_values_are_passed_over(tmp_path: Path) -> None:
     picked = bank.pick("video-cv", "fr", {"source": "X", "theme": "Y"}, seed="s")
     assert set(picked.questions) == {"Q2 ?", "Q3 ?", "Q4 ?"}  # no key term passed its checks: no Q1
     filled = bank.pick("video-cv", "en", {"term": "LinkedIn"}, seed="s")
-    assert 'Q1 "LinkedIn"?' in filled.questions
+    assert 'Q1 the term "LinkedIn"?' in filled.questions
 
 
 QUOTING = """
 [default]
 questions.fr = [
-    "Q1 « {term} » ?", "Q2 ?", "Q3 ?", "Q4 ?",
+    "Q1 le terme « {term} » ?", "Q2 ?", "Q3 ?", "Q4 ?",
     "L'article affirme : « {claim} » D'accord ?", "Le rôle joué par {org} ?",
 ]
-questions.en = ["Q1 \\"{term}\\"?", "Q2?", "Q3?", "Q4?", "The article says: “{claim}” Agree?"]
+questions.en = ["Q1 the term \\"{term}\\"?", "Q2?", "Q3?", "Q4?", "The article says: “{claim}” Agree?"]
 situations.fr = ["Vous êtes recruteur A.", "Vous êtes recruteur B.", "Vous êtes recruteur C."]
 situations.en = ["You are a recruiter."]
 """
@@ -113,7 +113,7 @@ def test_one_question_quotes_the_article_with_its_inner_quotes_made_right(tmp_pa
 
 
 def test_a_term_the_template_already_says_is_not_filled_in(tmp_path: Path) -> None:
-    text = GOOD_DEFAULT.replace('"Q1 « {term} » ?"', '"Un CV vidéo, et « {term} » ?"')
+    text = GOOD_DEFAULT.replace('"Q1 le terme « {term} » ?"', '"Un CV vidéo, et la notion de « {term} » ?"')
     bank = load_bank(bank_file(tmp_path, text), THEMES)
     picked = bank.pick("video-cv", "fr", {"term": "CV vidéo"}, seed="s")
     assert not any("« CV vidéo »" in q for q in picked.questions)
@@ -145,14 +145,18 @@ def test_a_group_gets_templates_it_was_not_given_first(tmp_path: Path) -> None:
         (GOOD_DEFAULT.replace("Q2 ?", "Q2 {terme} ?"), "unknown placeholder {terme}"),
         (GOOD_DEFAULT.replace("Q2 ?", "Q2 {term ?"), "Q2 {term ?"),
         (
-            GOOD_DEFAULT.replace("Q2 ?", "Q" * 270 + " « {term} » ?"),
-            "can reach 317 characters once filled; the limit is 300",
+            GOOD_DEFAULT.replace("Q2 ?", "Q" * 270 + " le terme « {term} » ?"),
+            "can reach 326 characters once filled; the limit is 300",
         ),
         (
             GOOD_DEFAULT.replace("Q2 ?", "L'article dit : {claim} ?"),
             "write it alone inside quotes, « {claim} »",
         ),
         (GOOD_DEFAULT.replace("Q2 ?", "Q2 {term} ?"), "a key term is always quoted: « {term} »"),
+        (
+            GOOD_DEFAULT.replace("Q2 ?", "Une situation liée à « {term} » ?"),
+            "a key term's gender and number are unknown: put a word that names it before it",
+        ),
         (GOOD_DEFAULT.replace("Q2 ?", "{org} a-t-il raison ?"), "never start a sentence with it"),
         (GOOD_DEFAULT.replace("Q2 ?", "Le rôle de {org} ?"), "not after 'de'"),
         (GOOD_DEFAULT.replace("Q2?", "What did the {org} do?"), "not after 'the'"),
@@ -160,7 +164,8 @@ def test_a_group_gets_templates_it_was_not_given_first(tmp_path: Path) -> None:
         (GOOD_DEFAULT.replace('"Q3 ?"', "3"), "must be a list of strings"),
         (
             GOOD_DEFAULT.replace(
-                'questions.fr = ["Q1 « {term} » ?", "Q2 ?", "Q3 ?", "Q4 ?"]', 'questions.fr = ["Q ?"]'
+                'questions.fr = ["Q1 le terme « {term} » ?", "Q2 ?", "Q3 ?", "Q4 ?"]',
+                'questions.fr = ["Q ?"]',
             ),
             "at least 3 questions.fr",
         ),
@@ -197,7 +202,7 @@ def test_a_theme_unknown_to_feeds_toml_is_a_warning_not_a_failure(tmp_path: Path
 
 
 def test_default_templates_must_not_all_need_a_key_term(tmp_path: Path) -> None:
-    text = GOOD_DEFAULT.replace('"Q2 ?", "Q3 ?"', '"Q2 « {term} » ?", "Q3 « {term2} » ?"')
+    text = GOOD_DEFAULT.replace('"Q2 ?", "Q3 ?"', '"Q2 le terme « {term} » ?", "Q3 le terme « {term2} » ?"')
     assert text != GOOD_DEFAULT
     with pytest.raises(ConfigError, match=r"at least 3 questions.fr without \{term\} or \{term2\}"):
         load_bank(bank_file(tmp_path, text), THEMES)

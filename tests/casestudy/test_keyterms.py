@@ -41,7 +41,7 @@ FRENCH = [
     "Selon Aubry, le CV vidéo remplace la lettre de motivation pour les postes en magasin. La lettre de "
     "motivation reste pourtant demandée par les entreprises du secteur.",
     "Les candidats se filment avec leur téléphone. La CNIL rappelle que le RGPD encadre ces vidéos, et le "
-    "RGPD interdit de les garder au-delà du recrutement.",
+    "RGPD interdit de les garder au-delà du recrutement. Le RGPD vaut pour toutes les enseignes.",
     "Les entreprises affirment que la cooptation et la marque employeur comptent aussi. Une entreprise sur "
     "deux mise sur la cooptation, et la marque employeur attire les candidats.",
 ]
@@ -120,3 +120,15 @@ def test_a_phrase_of_the_story_but_not_of_the_subject_is_no_term() -> None:
     terms = terms_of(story, title, "en")
     assert "biscuit tin" not in terms
     assert "screen time" in terms  # the field's own words, said as often
+
+
+def test_a_platform_named_in_passing_is_no_term() -> None:
+    story = [
+        "The new starters met their team over Slack before the first day. Remote onboarding now "
+        "starts with a buddy on Slack and a video call every morning.",
+        "Remote onboarding works, the managers say, when the buddy calls every day; LinkedIn posts "
+        "about it abound, LinkedIn groups share remote onboarding checklists, and LinkedIn loves them.",
+    ]
+    terms = terms_of(story, "Remote onboarding: the first week", "en")
+    assert "LinkedIn" in terms  # the article comes back to it: part of its subject
+    assert "Slack" not in terms  # the tool the story happens on
