@@ -114,7 +114,7 @@ def draft(article: ArticleInput, extraction: Extraction, context: BuildContext) 
         "theme": label,
         "claim": quoted.claim or "",
         "figure": quoted.figure or "",
-        "org": _organisation(analysis.organisations),
+        "org": _organisation(analysis.organisations, quoted.claim or quoted.figure),
     }
     picked = context.bank.pick(
         theme, context.locale, values, seed=_seed(article, title), used=context.used_templates
@@ -143,11 +143,13 @@ def draft(article: ArticleInput, extraction: Extraction, context: BuildContext) 
     return Draft(case, values, picked)
 
 
-def _organisation(organisations: Sequence[Organisation]) -> str:
+def _organisation(organisations: Sequence[Organisation], quoted: str | None) -> str:
+    """The organisation a question may ask about; when the article gives nothing to quote, the
+    one it names most, so that a question still cites it."""
     for organisation in organisations:
         if organisation.known and organisation.mentions >= QUESTION_ORGANISATION_MENTIONS:
             return organisation.with_determiner
-    return ""
+    return organisations[0].with_determiner if organisations and not quoted else ""
 
 
 def _language(article: ArticleInput, extraction: Extraction) -> str | None:
