@@ -26,6 +26,14 @@ class Analysis:
     people: frozenset[str]  # folded words of people's names
     organisations: tuple[Organisation, ...]
 
+    def sentences_with_a_verb(self) -> list[str]:
+        """What may be quoted: « Des chiffres impossibles à vérifier. » says nothing on its own."""
+        return [
+            sentence
+            for sentence, tags in zip(self.sentences, self.tagged, strict=True)
+            if any(token.pos in ("VERB", "AUX") for token in tags)
+        ]
+
 
 def analyse(paragraphs: Sequence[str], title: str, language: str, source: str = "") -> Analysis:
     """`source` is the publisher's name: the article's own site is none of its organisations."""

@@ -105,7 +105,7 @@ def draft(article: ArticleInput, extraction: Extraction, context: BuildContext) 
         generic=_domain_words(context.themes, language),
         field=_field_words(context.themes, language),
     )
-    quoted = quotes(analysis.sentences, language, avoid=summary)
+    quoted = quotes(analysis.sentences_with_a_verb(), language, avoid=summary)
     label = context.theme_labels.get(theme, {}).get(context.locale, theme)
     values = {
         "term": terms[0] if terms else "",

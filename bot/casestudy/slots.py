@@ -75,7 +75,7 @@ _NEEDS_CONTEXT = {
     "fr": re.compile(
         r"^(?:il|elle|ils|elles|on|cela|ceci|ca|celui|celle|ceux|ce|cette|ces|cet|lui|leur|"
         r"et|or|donc|ainsi|alors|puis|ensuite|enfin|la|ici|c'est|c'etait|d'autres|certains|"
-        r"eux|y|en)\b"
+        r"eux|y|en|autant|aussi)\b"
     ),
     "en": re.compile(
         r"^(?:he|she|they|it|this|that|these|those|him|her|them|and|so|then|also|there|here|"

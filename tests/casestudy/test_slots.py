@@ -80,3 +80,13 @@ def test_an_article_without_a_strong_claim_still_gives_one_to_quote() -> None:
         "the lawyer says.",
     ]
     assert quotes(story, "en").claim == story[1]  # an opinion reported, with a pointer: weaker, still one
+
+
+def test_a_sentence_without_a_verb_is_never_quoted() -> None:
+    paragraphs = [
+        "Des promesses en l'air, selon les syndicats, et aucune explication pour les candidats.",
+        "Selon les syndicats, les plateformes publient des chiffres que personne ne peut vérifier.",
+    ]
+    analysis = analyse(paragraphs, "Les chiffres des plateformes", "fr")
+    assert analysis.sentences_with_a_verb() == [paragraphs[1]]
+    assert quotes(analysis.sentences_with_a_verb(), "fr").claim == paragraphs[1]
