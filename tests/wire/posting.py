@@ -32,6 +32,11 @@ TITLES = [
 ]
 
 
+# A case study built right after the bot starts waits for its worker to load the language models
+# (a few seconds, more on a busy machine); the interaction is deferred meanwhile.
+BUILD_TIMEOUT = 30.0
+
+
 def article_page(title: str, paragraphs: list[str]) -> str:
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return (

@@ -16,6 +16,7 @@ from sandbox.fakediscord import CommandNotAvailable, InteractionRecord, Message
 from tests.feedserver import FeedServer
 from tests.wire.conftest import RunningBot, start_bot
 from tests.wire.posting import (
+    BUILD_TIMEOUT,
     case_studies,
     custom_ids,
     outbox,
@@ -212,6 +213,7 @@ async def test_a_moderator_posts_a_given_article_after_a_preview(
         assert (await interaction.response())["type"] == DEFERRED_MESSAGE
         await demo.discord.wait_for(
             lambda: interaction.original is not None and interaction.original.embeds,
+            timeout=BUILD_TIMEOUT,
             what="the preview",
         )
         preview = interaction.original
@@ -351,7 +353,8 @@ async def test_a_deleted_channel_pauses_posting_with_one_alert(
         interaction = await demo.discord.slash(demo.moderator, alerts, "casestudy")
         await interaction.response()
         await demo.discord.wait_for(
-            lambda: interaction.original is not None and interaction.original.components
+            lambda: interaction.original is not None and interaction.original.components,
+            timeout=BUILD_TIMEOUT,
         )
         assert interaction.original is not None
         post_button = interaction.original.components[0]["components"][0]["custom_id"]

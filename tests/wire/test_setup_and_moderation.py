@@ -191,7 +191,7 @@ BAD_INPUTS = [
         "fr",
         "« crypto » n'est pas un thème connu. Thèmes possibles : remote-recruiting, twitter-x-pro, "
         "multilingual-profiles, pro-networks, social-necessity, digital-addiction, recruiters-social-media, "
-        "network-after-graduation, video-cv, e-reputation, job-search-basics.",
+        "network-after-graduation, video-cv, e-reputation, job-search-basics, ai-recruiting.",
         True,
         id="themes",
     ),
@@ -296,6 +296,7 @@ async def test_theme_autocompletion_of_setup_and_casestudy(demo: DemoServer, bot
         "video-cv",
         "e-reputation",
         "job-search-basics",
+        "ai-recruiting",
     ]
 
     assert await choices(demo, "casestudy", "theme", "recrut") == [
@@ -305,6 +306,7 @@ async def test_theme_autocompletion_of_setup_and_casestudy(demo: DemoServer, bot
             "name": "Les bases de la recherche d'emploi et du recrutement",
             "value": "job-search-basics",
         },
+        {"name": "L'IA dans le recrutement et la recherche d'emploi", "value": "ai-recruiting"},
     ]
     assert await choices(demo, "casestudy", "theme", "crypto") == []
 
