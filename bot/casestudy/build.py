@@ -29,7 +29,7 @@ from bot.casestudy.model import (
 from bot.casestudy.organisations import Organisation
 from bot.casestudy.slots import quotes
 from bot.casestudy.summarise import summarise
-from bot.feeds.text import detect_language, plain_text, shorten, tokens
+from bot.feeds.text import detect_language, fold, plain_text, shorten, tokens
 from bot.feeds.themes import ThemeKeywords, is_off_topic, scorer_for
 
 WORDS_PER_MINUTE = 230
@@ -107,9 +107,13 @@ def draft(article: ArticleInput, extraction: Extraction, context: BuildContext) 
     )
     quoted = quotes(analysis.sentences_with_a_verb(), language, avoid=summary)
     label = context.theme_labels.get(theme, {}).get(context.locale, theme)
+    # A platform is a key term on the card, but « le terme « LinkedIn » » is no question: {org}
+    # asks about organisations.
+    names = {fold(organisation.name) for organisation in analysis.organisations}
+    concepts = [term for term in terms if fold(term) not in names]
     values = {
-        "term": terms[0] if terms else "",
-        "term2": terms[1] if len(terms) > 1 else "",
+        "term": concepts[0] if concepts else "",
+        "term2": concepts[1] if len(concepts) > 1 else "",
         "source": source,
         "theme": label,
         "claim": quoted.claim or "",

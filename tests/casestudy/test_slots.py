@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from bot.casestudy.analysis import analyse
+from bot.casestudy.bank import load_bank
+from bot.casestudy.build import BuildContext, Draft, draft
+from bot.casestudy.keyterms import TermStats
+from bot.casestudy.model import ArticleInput
 from bot.casestudy.sentences import sentences
 from bot.casestudy.slots import Quotes, quotes
+from bot.casestudy.worker import FetchedPage, choose_text
+from bot.config.feeds_file import load_feeds_file
+from bot.services import theme_keywords, theme_labels
+from tests.conftest import SHIPPED_FEEDS
 
 ARTICLE = [
     "L'entreprise a recruté quarante personnes en six mois. Elle estime que la méthode a fait ses preuves.",
@@ -90,3 +98,37 @@ def test_a_sentence_without_a_verb_is_never_quoted() -> None:
     analysis = analyse(paragraphs, "Les chiffres des plateformes", "fr")
     assert analysis.sentences_with_a_verb() == [paragraphs[1]]
     assert quotes(analysis.sentences_with_a_verb(), "fr").claim == paragraphs[1]
+
+
+def test_a_platform_among_the_key_terms_fills_no_term_slot() -> None:
+    config = load_feeds_file(SHIPPED_FEEDS)
+    themes = theme_keywords(config)
+    bank = load_bank(SHIPPED_FEEDS.parent / "casestudies.toml", [theme.id for theme in themes])
+    context = BuildContext(themes, theme_labels(config), bank, TermStats(), locale="fr")
+    paragraphs = [
+        "Sur LinkedIn, les recruteurs cherchent désormais des profils rédigés en deux langues. LinkedIn "
+        "propose un profil bilingue, et LinkedIn le met en avant auprès des recruteurs étrangers.",
+        "Le profil bilingue séduit les cabinets de Genève, selon une étude publiée en mars : 40 % des "
+        "recruteurs disent lire d'abord la version anglaise du profil bilingue.",
+        "Pourtant, un profil bilingue mal traduit fait plus de tort qu'un profil unique, estiment-ils.",
+        "Les écoles de commerce conseillent à leurs étudiants de rédiger chaque version du profil bilingue "
+        "eux-mêmes, sans outil de traduction automatique, et de soigner le niveau de langue annoncé.",
+        "Les candidats qui visent la Suisse ou le Canada mettent en avant leurs séjours à l'étranger et "
+        "leurs certifications, quand les recruteurs locaux regardent surtout l'expérience concrète.",
+    ]
+    title = "Le profil bilingue, nouvelle vitrine sur LinkedIn"
+    body = (
+        f"<html lang='fr'><body><article><h1>{title}</h1>"
+        + "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+        + "</article></body></html>"
+    )
+    url = "https://news.example/profil-bilingue"
+    article = ArticleInput(
+        title=title, url=url, summary="", language="fr", published_at=None, source_name="X"
+    )
+    made = draft(article, choose_text(article, FetchedPage(body.encode(), "text/html", url)), context)
+
+    assert isinstance(made, Draft)
+    assert "LinkedIn" in made.case_study.key_terms  # on the card, as the article's platform
+    assert made.values["term"] != "LinkedIn" and made.values["term2"] != "LinkedIn"
+    assert made.values["org"] == "LinkedIn"  # asked about as an organisation
