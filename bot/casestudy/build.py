@@ -107,10 +107,10 @@ def draft(article: ArticleInput, extraction: Extraction, context: BuildContext) 
     )
     quoted = quotes(analysis.sentences_with_a_verb(), language, avoid=summary)
     label = context.theme_labels.get(theme, {}).get(context.locale, theme)
-    # A platform is a key term on the card, but « le terme « LinkedIn » » is no question: {org}
-    # asks about organisations.
+    # A platform is a key term on the card, but « le terme « LinkedIn » » makes a poor question:
+    # the article's concepts fill {term} first, {org} asks about organisations.
     names = {fold(organisation.name) for organisation in analysis.organisations}
-    concepts = [term for term in terms if fold(term) not in names]
+    concepts = sorted(terms, key=lambda term: fold(term) in names)
     values = {
         "term": concepts[0] if concepts else "",
         "term2": concepts[1] if len(concepts) > 1 else "",

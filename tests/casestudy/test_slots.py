@@ -6,7 +6,7 @@ from bot.casestudy.analysis import analyse
 from bot.casestudy.bank import load_bank
 from bot.casestudy.build import BuildContext, Draft, draft
 from bot.casestudy.keyterms import TermStats
-from bot.casestudy.model import ArticleInput
+from bot.casestudy.model import ArticleInput, Extraction
 from bot.casestudy.sentences import sentences
 from bot.casestudy.slots import Quotes, quotes
 from bot.casestudy.worker import FetchedPage, choose_text
@@ -126,9 +126,11 @@ def test_a_platform_among_the_key_terms_fills_no_term_slot() -> None:
     article = ArticleInput(
         title=title, url=url, summary="", language="fr", published_at=None, source_name="X"
     )
-    made = draft(article, choose_text(article, FetchedPage(body.encode(), "text/html", url)), context)
+    extraction = choose_text(article, FetchedPage(body.encode(), "text/html", url))
+    assert isinstance(extraction, Extraction)
+    made = draft(article, extraction, context)
 
     assert isinstance(made, Draft)
     assert "LinkedIn" in made.case_study.key_terms  # on the card, as the article's platform
-    assert made.values["term"] != "LinkedIn" and made.values["term2"] != "LinkedIn"
+    assert made.values["term"] == "profil bilingue"  # the article's concept comes first
     assert made.values["org"] == "LinkedIn"  # asked about as an organisation
