@@ -14,7 +14,7 @@ from bot.casestudy.summarise import is_boilerplate
 from bot.casestudy.tagging import Sentence, tag_sentences
 from bot.feeds.text import fold
 
-MAX_SENTENCES = 100  # the terms of an article are in its first hundred sentences; tagging costs ~1 ms each
+MAX_SENTENCES = 100  # the terms of an article are in its first hundred sentences; tagging costs a few ms each
 _SITE_SUFFIX = re.compile(r"\s*[–—|-].*$")
 
 

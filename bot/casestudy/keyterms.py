@@ -45,7 +45,7 @@ PEOPLE = frozenset(
     worker personne people gens femme homme women men client customer abonne follower cadre
     stagiaire intern apprenti apprentice alternant recrue hire starter newcomer postulant applicant
     ancien former alumnus membre member responsable expert specialiste specialist professionnel
-    professional
+    professional sonde respondent repondant interroge
     """.split()
 )
 PHRASE_GENERIC_ZIPF = 5.3  # a phrase needs one word rarer than this ("grande partie" has none)
@@ -137,7 +137,7 @@ def key_terms(
     """Up to `count` key terms, best first, spelled as the article writes them.
 
     `tagged` are the article's sentences, `title` its title, `people` the folded words of the
-    people it names, `organisations` those it names, `keywords` the keywords of its theme,
+    people it names, `organisations` those it names, `keywords` every theme's keywords,
     `generic` the stems of words that every theme uses (see `domain_words`), `field` the stems
     of every theme's vocabulary (`domain_words(..., shared_by=1)`; None: any phrase may be a term)."""
     candidates: dict[tuple[str, ...], _Candidate] = {}
@@ -232,8 +232,8 @@ def _may_continue(phrase: Sequence[Token], language: str) -> bool:
 
 def _agrees(noun: str, adjective: str) -> bool:
     """« offres consultées », not « offres consultée »: a tagger's slip shows in the number."""
-    plural = re.compile(r"[sx]$")
-    return bool(plural.search(noun)) == bool(plural.search(adjective)) or adjective.endswith(("s", "x"))
+    plural = ("s", "x")
+    return adjective.endswith(plural) or not noun.endswith(plural)
 
 
 def _may_end(phrase: Sequence[Token], language: str) -> bool:

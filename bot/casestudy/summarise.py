@@ -44,6 +44,7 @@ _BOILERPLATE = re.compile(
     r"est (journaliste|redact)|is an? (senior |staff )?(journalist|reporter|writer|editor)|"
     r"javascript|votre navigateur|your browser"
 )
+_SOURCE_LINE = re.compile(r"^\W*(?:sources?|méthodologie|methodology)\s*:", re.IGNORECASE)  # a chart's credit
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def is_question(sentence: str) -> bool:
 
 def is_boilerplate(sentence: str) -> bool:
     """Site furniture that slips through extraction: "Lire aussi", a newsletter box, a credit…"""
-    return bool(_BOILERPLATE.search(" ".join(tokens(sentence))))
+    return bool(_BOILERPLATE.search(" ".join(tokens(sentence))) or _SOURCE_LINE.match(sentence))
 
 
 def _is_heading(sentence: str, headings: Sequence[str]) -> bool:

@@ -137,8 +137,7 @@ class ThemeScorer:
         """The cosine between the text and each theme's profile, in the text's language (the
         better of both when unknown)."""
         best: dict[str, float] = {}
-        for candidate in (language,) if language in LANGUAGES else LANGUAGES:
-            assert candidate is not None
+        for candidate in _languages(language):
             vector = _text_vector(title_words, text_words, candidate, rarity)
             if not vector:
                 continue
@@ -155,8 +154,7 @@ class ThemeScorer:
     ) -> dict[str, float]:
         """Weighted keyword hits, in the text's language (the better of both when unknown)."""
         best: dict[str, float] = {}
-        for candidate in (language,) if language in LANGUAGES else LANGUAGES:
-            assert candidate is not None
+        for candidate in _languages(language):
             hits: dict[str, float] = defaultdict(float)
             index = self._index[candidate]
             for text_words, weight in ((title_words, TITLE_WEIGHT), (summary_words, SUMMARY_WEIGHT)):
@@ -170,6 +168,11 @@ class ThemeScorer:
             for theme, count in hits.items():
                 best[theme] = max(best.get(theme, 0.0), count)
         return best
+
+
+def _languages(language: str | None) -> tuple[str, ...]:
+    """The text's language, or both when it is unknown (the better of the two counts)."""
+    return (language,) if language in LANGUAGES and language is not None else LANGUAGES
 
 
 def _match_keys(words: list[str], language: str) -> list[str]:

@@ -132,3 +132,14 @@ def test_a_platform_named_in_passing_is_no_term() -> None:
     terms = terms_of(story, "Remote onboarding: the first week", "en")
     assert "LinkedIn" in terms  # the article comes back to it: part of its subject
     assert "Slack" not in terms  # the tool the story happens on
+
+
+def test_the_people_a_survey_asked_are_no_term() -> None:
+    survey = [
+        "Selon l'enquête, 9 % seulement des sondés ont déjà payé un abonnement premium. Les sondés "
+        "jugent la dépense inutile, et les sondés les plus jeunes préfèrent la candidature spontanée.",
+        "La candidature spontanée reste pourtant la voie préférée des sondés pour un premier poste.",
+    ]
+    terms = terms_of(survey, "Ce que les sondés attendent des plateformes d'emploi", "fr")
+    assert "sondés" not in terms
+    assert "candidature spontanée" in terms

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.casestudy.model import SUMMARY_MAX
-from bot.casestudy.summarise import is_prose, summarise
+from bot.casestudy.summarise import is_boilerplate, is_prose, summarise
 
 ARTICLE = [
     "Les recruteurs consultent de plus en plus les réseaux sociaux des candidats avant un entretien.",
@@ -102,3 +102,9 @@ def test_a_quotation_of_several_sentences_stays_whole() -> None:
 
     assert '"We tried everything. Nothing worked," said the hiring manager of the company in Leeds.' in found
     assert "« Nous avons tout essayé. Rien n'a marché. »" in found
+
+
+def test_a_source_line_is_page_furniture() -> None:
+    assert is_boilerplate("Source : OEE / Kerlys Études, enquête en ligne, janvier 2026.")
+    assert is_boilerplate("Sources: company filings, state records.")
+    assert not is_boilerplate("Source of much debate, the scores are never shown to the candidates.")
