@@ -102,8 +102,8 @@ def draft(article: ArticleInput, extraction: Extraction, context: BuildContext) 
         people=analysis.people,
         organisations=analysis.organisations,
         keywords=_keywords(context.themes),
-        generic=_domain_words(context.themes, language),
-        field=_field_words(context.themes, language),
+        generic=generic_words(context.themes, language),
+        field=field_words(context.themes, language),
     )
     quoted = quotes(analysis.sentences_with_a_verb(), language, avoid=summary)
     label = context.theme_labels.get(theme, {}).get(context.locale, theme)
@@ -186,13 +186,17 @@ def _theme(title: str, text: Sequence[str], language: str, context: BuildContext
 
 
 @lru_cache(maxsize=8)
-def _domain_words(themes: tuple[ThemeKeywords, ...], language: str) -> frozenset[str]:
+def generic_words(themes: tuple[ThemeKeywords, ...], language: str) -> frozenset[str]:
+    """Stems of the words several themes' descriptions share: too common in the field to teach."""
     return domain_words((theme.about(language) for theme in themes), language)
 
 
 @lru_cache(maxsize=8)
-def _field_words(themes: tuple[ThemeKeywords, ...], language: str) -> frozenset[str]:
-    texts = (f"{theme.about(language)} {' '.join((*theme.fr, *theme.en))}" for theme in themes)
+def field_words(themes: tuple[ThemeKeywords, ...], language: str) -> frozenset[str]:
+    """Stems of every theme's keywords: a phrase said once or twice needs one to be a term."""
+    # The keywords only: the descriptions and examples tell how articles are written, and their
+    # everyday words ("photos", "night") would let any chance pair through.
+    texts = (" ".join((*theme.fr, *theme.en)) for theme in themes)
     return domain_words(texts, language, shared_by=1)
 
 

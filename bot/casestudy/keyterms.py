@@ -321,7 +321,7 @@ def _is_term(
         return candidate.in_title or candidate.count >= ORGANISATION_MENTIONS
     if candidate.capitalised * 2 > candidate.count:
         return False  # a place, a firm, a person the article names: not what it teaches
-    if _singular([_head(words, language)])[0] in PEOPLE:
+    if _is_person(_head(_content(_surface(candidate)), language), language):
         return False  # "job seekers", « demandeurs d'emploi »: who the article is about
     if len(words) == 1:
         return _is_single_term(candidate, language, keyword, generic)
@@ -332,6 +332,18 @@ def _is_term(
     if field is not None and not set(candidate.stems) & field and candidate.count < REPEATED:
         return False  # "biscuit tin", « coupures d'eau »: the article's story, not its subject
     return _generality(candidate, language) < PHRASE_GENERIC_ZIPF
+
+
+def _content(form: str) -> list[str]:
+    """A spelling's words, folded, without the French link words (« de », « à la »)."""
+    return [word for word in tokens(form) if word not in _FRENCH_LINKS | _FRENCH_LINK_DETERMINERS] or [""]
+
+
+def _is_person(noun: str, language: str) -> bool:
+    """Whether a (folded) noun names people: one of `PEOPLE`, or in French a feminine agent noun
+    (« préparatrice », « formatrice »: -trice names a person, bar « matrice »)."""
+    singular = _singular([noun])[0]
+    return singular in PEOPLE or (language == "fr" and singular.endswith("trice") and len(singular) > 7)
 
 
 def _head(words: Sequence[str], language: str) -> str:
@@ -345,7 +357,10 @@ def _is_single_term(candidate: _Candidate, language: str, keyword: bool, generic
     article comes back to it; not a word of every article on the topic ("candidats", "CV",
     "employers"), nor one of general language, nor one said in passing."""
     if any(_ACRONYM.match(form) for form in candidate.forms):
-        return candidate.count >= 2 and candidate.words[0].rstrip("s") not in EVERYDAY_ACRONYMS
+        # An acronym the field's vocabulary does not hold is most often a name (a school, an
+        # agency): the article must come back to it for it to be what the article teaches.
+        said = 2 if keyword else REPEATED
+        return candidate.count >= said and candidate.words[0].rstrip("s") not in EVERYDAY_ACRONYMS
     if candidate.stems[0] in generic or candidate.nouns * 2 <= candidate.count:
         return False
     zipf_value = _generality(candidate, language)

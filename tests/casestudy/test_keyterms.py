@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from bot.casestudy.analysis import analyse
-from bot.casestudy.keyterms import TermStats, domain_words, key_terms
+from bot.casestudy.build import field_words, generic_words
+from bot.casestudy.keyterms import TermStats, key_terms
 from bot.config.feeds_file import load_feeds_file
 from bot.services import theme_keywords
 from tests.conftest import SHIPPED_FEEDS
 
-THEMES = theme_keywords(load_feeds_file(SHIPPED_FEEDS))
+THEMES = tuple(theme_keywords(load_feeds_file(SHIPPED_FEEDS)))
 KEYWORDS = tuple(keyword for theme in THEMES for keyword in (*theme.fr, *theme.en))
 
 
@@ -24,14 +25,8 @@ def terms_of(
         people=analysis.people,
         organisations=analysis.organisations,
         keywords=KEYWORDS,
-        generic=domain_words((theme.about(language) for theme in THEMES), language),
-        field=domain_words(
-            (f"{theme.about(language)} {' '.join((*theme.fr, *theme.en))}" for theme in THEMES),
-            language,
-            shared_by=1,
-        )
-        if field
-        else None,
+        generic=generic_words(THEMES, language),
+        field=field_words(THEMES, language) if field else None,
     )
 
 
@@ -143,3 +138,37 @@ def test_the_people_a_survey_asked_are_no_term() -> None:
     terms = terms_of(survey, "Ce que les sondés attendent des plateformes d'emploi", "fr")
     assert "sondés" not in terms
     assert "candidature spontanée" in terms
+
+
+def test_a_pair_of_everyday_words_is_no_term_even_where_a_theme_describes_articles_with_them() -> None:
+    # "photos" is a word of the themes' examples (profile photos), not of their vocabulary.
+    story = [
+        "The recruiter scrolled back to his holiday photos from 2019. The holiday photos showed "
+        "nothing wrong, but the digital footprint of a candidate is what employers check first.",
+        "A candidate's digital footprint outlives every account, the lawyer said.",
+    ]
+    terms = terms_of(story, "What a vetting firm sees in your old accounts", "en")
+    assert "holiday photos" not in terms
+    assert "digital footprint" in terms
+
+
+def test_an_acronym_the_field_does_not_know_is_a_name_unless_the_article_comes_back_to_it() -> None:
+    school = [
+        "Les anciens de l'ISGG ouvrent leur carnet d'adresses aux jeunes diplômés. Le mentorat y "
+        "commence dès la première année.",
+        "Le réseau de l'ISGG compte 4 000 membres, et le mentorat y est gratuit.",
+    ]
+    assert "ISGG" not in terms_of(school, "Le premier poste par le réseau des anciens", "fr")
+    again = [*school, "L'ISGG publie chaque année la liste de ses mentors."]
+    assert "ISGG" in terms_of(again, "Le premier poste par le réseau des anciens", "fr")
+
+
+def test_an_occupation_named_in_the_feminine_is_who_the_article_is_about() -> None:
+    story = [
+        "Dans l'entrepôt, une préparatrice filme sa journée pour la marque employeur. La préparatrice "
+        "montre les gestes, et la préparatrice répond aux commentaires.",
+        "La marque employeur de l'entreprise y gagne, dit la préparatrice.",
+    ]
+    terms = terms_of(story, "Les préparatrices filment leur journée", "fr")
+    assert not any("préparatrice" in term for term in terms)
+    assert "marque employeur" in terms

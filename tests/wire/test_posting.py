@@ -77,7 +77,8 @@ async def test_a_scheduled_case_study_is_posted_with_its_thread_and_buttons(
     names = [field["name"] for field in embed["fields"]]
     assert names[:2] == ["Thème", "Termes clés"] and "Questions pour le débat" in names
     assert "Mise en situation" in names and "Source" in names
-    rows = await case_studies(settings)
+    # The message shows before the bot records it as posted (after its thread): wait for the record.
+    rows = await wait_until_posted(settings)
     assert [(row.status, row.message_id) for row in rows] == [("posted", post.id)]
     assert custom_ids(post) == [f"veille:take:{rows[0].id}", f"veille:useful:{rows[0].id}"]
     link = [c for row in post.components for c in row["components"] if c.get("url")]
